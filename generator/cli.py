@@ -1,0 +1,66 @@
+"""The clerk's commands: thin wrappers that parse options and delegate to the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import clock, pipeline
+from .config import load_config
+from .errors import DataError, Problem, PublisherError
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(f"{problem.level.value}：{problem}", file=sys.stderr)
+
+
+def _options(parser: argparse.ArgumentParser, site: bool) -> None:
+    parser.add_argument("--data", default="data", type=Path, help="数据文件夹（默认 data）")
+    parser.add_argument("--config", default="mkdocs.yml", type=Path, help="站点配置（默认 mkdocs.yml）")
+    if site:
+        parser.add_argument("--site", default="site", type=Path, help="输出的网站文件夹（默认 site）")
+        parser.add_argument("--as-of", default=None, help="以哪一天为准发布（YYYY-MM-DD，默认今天）")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    result = pipeline.check(args.data, load_config(args.config))
+    _print_problems(result.problems)
+    errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
+    if errors:
+        print(f"校验未通过：{errors} 处错误，{warnings} 处警告。", file=sys.stderr)
+        return 1
+    print(f"校验通过：没有错误，{warnings} 处警告。")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    as_of = clock.build_date(args.as_of)
+    try:
+        result = pipeline.build(args.data, args.site, config, as_of)
+    except DataError as exc:
+        _print_problems(exc.problems)
+        print(f"构建已停止：{len(exc.problems)} 处错误，原有网站未作任何改动。", file=sys.stderr)
+        return 1
+    _print_problems(result.warnings)
+    print(f"已生成网站 {args.site}：截至 {as_of} 发布公告 {len(result.published)} 份，"
+          f"另有 {len(result.waiting)} 份待到公布日期后发布。")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description="村务公开发布器")
+    parser.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _options(commands.add_parser("validate", help="检查数据，列出所有问题"), site=False)
+    _options(commands.add_parser("build", help="检查数据并生成网站、PDF 和数据下载"), site=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return {"validate": _validate, "build": _build}[args.command](args)
+    except PublisherError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,159 @@
+"""Reading the clerk's CSV and XLSX files into raw rows tagged with file and spreadsheet row."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import fields, schema
+from .errors import Problems, Where
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass
+class RawRow:
+    where_file: str
+    row: int  # as a spreadsheet shows it: header is row 1
+    cells: dict[str, object]  # column key → cell ("" when empty)
+
+    def where(self, column: str | None = None) -> Where:
+        return Where(self.where_file, self.row, column)
+
+
+@dataclass
+class RawTable:
+    kind: str
+    file: str  # as shown to the clerk, e.g. data/finance/2024Q3.csv
+    headers: dict[str, str] = field(default_factory=dict)  # column key → header as written
+    rows: list[RawRow] = field(default_factory=list)
+
+
+def shown_path(data_dir: Path, path: Path) -> str:
+    return f"{data_dir.name}/{path.relative_to(data_dir).as_posix()}"
+
+
+def kind_files(data_dir: Path, problems: Problems) -> dict[str, list[Path]]:
+    """The files of each record kind: `<kind>.csv|.xlsx` and everything in `<kind>/`."""
+    found: dict[str, list[Path]] = {kind: [] for kind in schema.KIND_ORDER}
+    for entry in sorted(data_dir.iterdir()):
+        if entry.name.startswith((".", "~$")):
+            continue  # editor and Excel lock files
+        if entry.is_dir() and entry.name in found:
+            for inner in sorted(entry.rglob("*")):
+                if inner.is_file() and not inner.name.startswith((".", "~$")):
+                    if inner.suffix.lower() in SUFFIXES:
+                        found[entry.name].append(inner)
+                    else:
+                        problems.warn(Where(shown_path(data_dir, inner)), "不是 .csv 或 .xlsx 文件，已忽略")
+        elif entry.is_file() and entry.suffix.lower() in SUFFIXES and entry.stem in found:
+            found[entry.stem].append(entry)
+        elif entry.is_file() and entry.name.lower() != "readme.md":
+            problems.warn(Where(shown_path(data_dir, entry)), "文件名不对应任何记录类别，已忽略")
+    return found
+
+
+def decode_csv(raw: bytes) -> str | None:
+    """Strict UTF-8 (BOM stripped), then strict GB18030; None when neither fits."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_grid(path: Path, shown: str, problems: Problems) -> list[list[object]] | None:
+    if path.suffix.lower() == ".xlsx":
+        try:
+            frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            problems.error(Where(shown), f"无法读取 Excel 文件（{type(exc).__name__}）")
+            return None
+    else:
+        text = decode_csv(path.read_bytes())
+        if text is None:
+            problems.error(Where(shown), "文件编码无法识别（应为 UTF-8 或 GB18030/GBK，请在 Excel/WPS 中另存为 CSV UTF-8）")
+            return None
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                skip_blank_lines=False,
+            )
+        except pd.errors.EmptyDataError:
+            problems.error(Where(shown), "文件是空的，没有表头")
+            return None
+        except pd.errors.ParserError as exc:
+            problems.error(Where(shown), f"CSV 格式错误（{exc}）")
+            return None
+    return [[_clean(value) for value in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def _clean(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    return value
+
+
+def read_table(kind: str, path: Path, data_dir: Path, problems: Problems) -> RawTable | None:
+    shown = shown_path(data_dir, path)
+    grid = _read_grid(path, shown, problems)
+    if grid is None:
+        return None
+    if not grid:
+        problems.error(Where(shown), "文件是空的，没有表头")
+        return None
+    table = RawTable(kind, shown)
+    positions: dict[int, str] = {}
+    for index, header in enumerate(grid[0]):
+        header_text = fields.shown(header).strip()
+        if not header_text:
+            continue
+        column = schema.column_for(kind, header_text)
+        if column is None:
+            problems.warn(Where(shown, 1, header_text), "未知的列，已忽略")
+            continue
+        if column.key in table.headers:
+            problems.error(Where(shown, 1, header_text), f"列重复（与「{table.headers[column.key]}」是同一列）")
+            continue
+        table.headers[column.key] = header_text
+        positions[index] = column.key
+    missing = [c.header for c in schema.KINDS[kind] if c.required and c.key not in table.headers]
+    for header in missing:
+        problems.error(Where(shown, 1), f"缺少必填列「{header}」")
+    if missing:
+        return None
+    for offset, values in enumerate(grid[1:]):
+        if all(value == "" for value in values):
+            continue  # blank rows are ignored
+        cells = {key: values[index] if index < len(values) else "" for index, key in positions.items()}
+        table.rows.append(RawRow(shown, offset + 2, cells))
+    return table
+
+
+def load(data_dir: Path, problems: Problems) -> dict[str, list[RawTable]]:
+    """Every table of every kind under data_dir; problems of reading go into `problems`."""
+    tables: dict[str, list[RawTable]] = {}
+    for kind, paths in kind_files(data_dir, problems).items():
+        tables[kind] = []
+        for path in paths:
+            table = read_table(kind, path, data_dir, problems)
+            if table is not None:
+                log.debug("read %s: %d rows", table.file, len(table.rows))
+                tables[kind].append(table)
+    if not any(tables["villages"]) and not any(
+        p.where.file.startswith(f"{data_dir.name}/villages") for p in problems.errors
+    ):
+        problems.error(Where(f"{data_dir.name}/villages.csv"), "缺少村庄登记表（villages.csv 或 villages.xlsx）")
+    return tables

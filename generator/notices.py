@@ -1,0 +1,267 @@
+"""Records → dated notices: the six notice kinds of the contract, with stable ids and URLs.
+
+A notice's id and URL depend only on what identifies it (village, period, decision 编号,
+year, publish date), never on its figures, so they never change once published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
+
+from . import rules
+from .config import Config
+from .model import Commitment, Decision, Entry, Period, PeriodKey, Progress, Records, Review, Village, group_slug
+
+KIND_NAMES = {
+    "finance": "财务收支公开",
+    "resolution": "决议公开",
+    "outcome": "实施结果公开",
+    "commitments": "承诺公开",
+    "progress": "践诺情况公示",
+    "review": "评诺结果公示",
+}
+
+
+@dataclass(frozen=True)
+class SubjectGroup:
+    subject: str
+    entries: tuple[Entry, ...]
+    income: Decimal
+    expense: Decimal
+
+
+@dataclass(frozen=True)
+class FinanceBody:
+    period: Period
+    entries: tuple[Entry, ...]
+    income_subjects: tuple[SubjectGroup, ...]
+    expense_subjects: tuple[SubjectGroup, ...]
+    income: Decimal
+    expense: Decimal
+    closing: Decimal
+    late: bool
+
+
+@dataclass(frozen=True)
+class CommitmentBody:
+    commitments: tuple[Commitment, ...]
+
+
+@dataclass(frozen=True)
+class ProgressBody:
+    items: tuple[tuple[Progress, Commitment | None], ...]
+
+
+@dataclass(frozen=True)
+class ReviewBody:
+    reviews: tuple[Review, ...]
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    kind: str
+    village: Village
+    group: str | None
+    title: str
+    date: dt.date
+    window_end: dt.date
+    year: int
+    slug: str
+    body: object  # FinanceBody, Decision, CommitmentBody, ProgressBody or ReviewBody
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]
+
+    @property
+    def folder(self) -> str:
+        """The notice's folder below the site root; every notice sits at the same depth."""
+        return f"v/{self.village.code}/{self.year}/{self.slug}/"
+
+    @property
+    def url(self) -> str:
+        return self.folder + "index.html"
+
+    @property
+    def pdf(self) -> str:
+        return f"{self.folder}{self.id}.pdf"
+
+    @property
+    def data(self) -> str:
+        return f"{self.folder}{self.id}.csv"
+
+    @property
+    def json(self) -> str:
+        return f"{self.folder}{self.id}.json"
+
+    @property
+    def issuer(self) -> str:
+        """The issuing body printed as 落款."""
+        name = self.village.name
+        if self.kind == "finance":
+            return f"{name}{self.group}" if self.group else f"{name}村民委员会"
+        if self.kind in ("resolution", "outcome"):
+            return f"中共{name}支部委员会　{name}村民委员会"
+        return f"中共{name}支部委员会"
+
+    @property
+    def late(self) -> bool:
+        return isinstance(self.body, FinanceBody) and self.body.late
+
+    def canonical(self) -> dict:
+        """The notice's content as plain data: what its hash, JSON download and history are of."""
+        return {
+            "id": self.id, "kind": self.kind, "title": self.title,
+            "village": self.village.code, "village_name": self.village.name,
+            "township": self.village.township, "group": self.group,
+            "date": self.date.isoformat(), "window_end": self.window_end.isoformat(),
+            "content": plain(self.body),
+        }
+
+    def sha256(self) -> str:
+        text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plain(value):
+    """Dataclasses, Decimals and dates as JSON-ready values; source locations left out."""
+    if is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name != "where"}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _subjects(entries: list[Entry], side: str) -> tuple[SubjectGroup, ...]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if getattr(entry, side) is not None:
+            grouped[entry.subject].append(entry)
+    result = []
+    for subject in sorted(grouped):
+        items = tuple(grouped[subject])
+        income, expense = rules.totals(items)
+        result.append(SubjectGroup(subject, items, income, expense))
+    return tuple(result)
+
+
+def _finance(records: Records, config: Config) -> list[Notice]:
+    by_book: dict[tuple, list[Entry]] = defaultdict(list)
+    for entry in records.entries:
+        unit = records.villages[entry.village].period_unit
+        by_book[(entry.village, entry.group, PeriodKey.containing(entry.date, unit))].append(entry)
+    notices = []
+    for period in records.periods:
+        village = records.villages[period.village]
+        entries = sorted(by_book.get((period.village, period.group, period.key), []), key=lambda e: (e.date, e.voucher))
+        income, expense = rules.totals(entries)
+        slug = f"finance-{period.key.code.lower()}" + (f"-{group_slug(period.group)}" if period.group else "")
+        body = FinanceBody(
+            period=period, entries=tuple(entries),
+            income_subjects=_subjects(entries, "income"), expense_subjects=_subjects(entries, "expense"),
+            income=income, expense=expense,
+            closing=rules.closing_balance(period.opening, income, expense),
+            late=rules.is_late(period.key, period.publish_date, config.late_after_day),
+        )
+        days = period.days or config.days_for("finance")
+        notices.append(Notice(
+            id=f"{village.code}-{slug}", kind="finance", village=village, group=period.group,
+            title=f"{village.name}{period.group or ''}{period.key.label}财务收支公开",
+            date=period.publish_date, window_end=rules.window_end(period.publish_date, days),
+            year=period.key.year, slug=slug, body=body,
+        ))
+    return notices
+
+
+def _matter(title: str) -> str:
+    return title if title.startswith("关于") else f"关于{title}"
+
+
+def _decisions(records: Records, config: Config) -> list[Notice]:
+    notices = []
+    for decision in records.decisions:
+        village = records.villages[decision.village]
+        stages = [("resolution", decision.resolution_published, "的决议公开")]
+        if decision.outcome_published is not None:
+            stages.append(("outcome", decision.outcome_published, "的实施结果公开"))
+        for kind, day, suffix in stages:
+            slug = f"{kind}-{decision.id}"
+            notices.append(Notice(
+                id=f"{village.code}-{slug}", kind=kind, village=village, group=None,
+                title=f"{village.name}{_matter(decision.title)}{suffix}",
+                date=day, window_end=rules.window_end(day, config.days_for(kind)),
+                year=day.year, slug=slug, body=decision,
+            ))
+    return notices
+
+
+def _commitments(records: Records, config: Config) -> list[Notice]:
+    by_year: dict[tuple[str, int], list[Commitment]] = defaultdict(list)
+    for item in records.commitments:
+        by_year[(item.village, item.year)].append(item)
+    notices = []
+    for (code, year), items in by_year.items():
+        village = records.villages[code]
+        # Made public when the last of them was, so no commitment shows before its own date.
+        day = max(item.published for item in items)
+        slug = f"commitments-{year}"
+        notices.append(Notice(
+            id=f"{code}-{slug}", kind="commitments", village=village, group=None,
+            title=f"{village.name}{year}年村干部承诺公开", date=day,
+            window_end=rules.window_end(day, config.days_for("commitments")),
+            year=year, slug=slug, body=CommitmentBody(tuple(items)),
+        ))
+    return notices
+
+
+def _dated(records: Records, config: Config, kind: str, items: list, title: str) -> list[Notice]:
+    """Progress and review rows of a village with the same 公开日期 form one notice."""
+    by_day: dict[tuple[str, dt.date], list] = defaultdict(list)
+    for item in items:
+        by_day[(item.village, item.published)].append(item)
+    commitments = {(c.village, c.year, c.id): c for c in records.commitments}
+    notices = []
+    for (code, day), rows in by_day.items():
+        village = records.villages[code]
+        years = sorted({row.year for row in rows})
+        year_text = "、".join(str(y) for y in years)
+        if kind == "progress":
+            body = ProgressBody(tuple((row, commitments.get((row.village, row.year, row.commitment))) for row in rows))
+        else:
+            body = ReviewBody(tuple(rows), config.unsatisfied_threshold)
+        slug = f"{kind}-{day.isoformat()}"
+        notices.append(Notice(
+            id=f"{code}-{slug}", kind=kind, village=village, group=None,
+            title=f"{village.name}{year_text}年村干部{title}",
+            date=day, window_end=rules.window_end(day, config.days_for(kind)),
+            year=day.year, slug=slug, body=body,
+        ))
+    return notices
+
+
+def make_notices(records: Records, config: Config) -> list[Notice]:
+    """Every notice the records make, published or not, in a stable order."""
+    notices = [
+        *_finance(records, config),
+        *_decisions(records, config),
+        *_commitments(records, config),
+        *_dated(records, config, "progress", records.progress, "践诺情况公示"),
+        *_dated(records, config, "review", records.reviews, "评诺结果公示"),
+    ]
+    return sorted(notices, key=lambda n: (n.date, n.village.code, n.id))
+
+
+def published(notices: list[Notice], as_of: dt.date) -> list[Notice]:
+    """A notice is published when its date is on or before the build's date."""
+    return [n for n in notices if n.date <= as_of]

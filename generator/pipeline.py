@@ -1,0 +1,65 @@
+"""The whole build in order, one step a line: load → validate → notices → render → publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import load, notices, publish, render_data, render_html, render_pdf, validate
+from .config import Config
+from .errors import DataError, Problem, Problems
+from .model import Records
+from .notices import Notice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CheckResult:
+    records: Records
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    as_of: dt.date
+    published: list[Notice]
+    waiting: list[Notice]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check(data_dir: Path, config: Config) -> CheckResult:
+    """Load and validate everything; every problem is collected, none raised."""
+    problems = Problems()
+    if not data_dir.is_dir():
+        from .errors import Where
+
+        problems.error(Where(str(data_dir)), "数据文件夹不存在")
+        return CheckResult(Records(), problems.items)
+    tables = load.load(data_dir, problems)
+    records = validate.validate(tables, config, problems)
+    return CheckResult(records, problems.items)
+
+
+def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date) -> BuildResult:
+    """Validate, then write the whole site; on any error the existing site stays as it was."""
+    checked = check(data_dir, config)
+    if checked.errors:
+        raise DataError(checked.errors)
+    every = notices.make_notices(checked.records, config)
+    shown = notices.published(every, as_of)
+    waiting = [n for n in every if n not in shown]
+    with publish.staging(site_dir) as stage:
+        render_html.render_site(stage, shown, checked.records, config, as_of)
+        render_data.render_downloads(stage, shown)
+        render_pdf.render_pdfs(stage, shown, config, as_of)
+        publish.write_manifest(stage, shown, as_of, config.site_url)
+    log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
+    return BuildResult(site_dir, as_of, shown, waiting, [p for p in checked.problems if not p.is_error])

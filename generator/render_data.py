@@ -1,0 +1,67 @@
+"""Data downloads beside every notice: CSV in the contract's own columns, and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from . import paths, schema
+from .notices import Notice, plain
+
+# A cell starting with these is run as a formula by Excel and WPS (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that spreadsheets show as text; numbers and dates pass unchanged."""
+    text = "" if value is None else str(plain(value))
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(notice: Notice) -> tuple[str, list[dict]]:
+    """The record kind whose columns the CSV uses, and its rows as column-key dicts."""
+    body = notice.body
+    if notice.kind == "finance":
+        return "finance", [plain(e) for e in body.entries]
+    if notice.kind in ("resolution", "outcome"):
+        return "decisions", [plain(body)]
+    if notice.kind == "commitments":
+        return "commitments", [plain(c) for c in body.commitments]
+    if notice.kind == "progress":
+        return "commitment_progress", [plain(p) for p, _ in body.items]
+    return "commitment_reviews", [plain(r) for r in body.reviews]
+
+
+def notice_csv(notice: Notice) -> bytes:
+    kind, rows = _rows(notice)
+    columns = schema.KINDS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(c.key)) for c in columns])
+    # UTF-8 with BOM: what Excel on Chinese Windows needs to open it without mojibake.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def notice_json(notice: Notice) -> bytes:
+    document = {**notice.canonical(), "sha256": notice.sha256()}
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def render_downloads(stage: Path, notices: list[Notice]) -> None:
+    for notice in notices:
+        paths.write_bytes(stage, notice.data, notice_csv(notice))
+        paths.write_bytes(stage, notice.json, notice_json(notice))

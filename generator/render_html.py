@@ -1,0 +1,122 @@
+"""The site's pages: notice pages and hub pages (home, township, village, year), in the shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths, site_shell, templates
+from .config import Config
+from .model import Records, Village
+from .notices import KIND_NAMES, Notice
+
+LATEST_ON_HOME = 20
+
+
+@dataclass
+class Crumb:
+    label: str
+    path: str  # folder URL from the site root; "" is home
+
+
+@dataclass
+class VillageHub:
+    village: Village
+    notices: list[Notice] = field(default_factory=list)  # newest first
+
+    @property
+    def path(self) -> str:
+        return f"v/{self.village.code}/"
+
+    @property
+    def latest_finance(self) -> Notice | None:
+        return next((n for n in self.notices if n.kind == "finance" and n.group is None), None)
+
+    def by_year(self) -> list[tuple[int, list[tuple[str, list[Notice]]]]]:
+        years: dict[int, dict[str, list[Notice]]] = defaultdict(lambda: defaultdict(list))
+        for notice in self.notices:
+            years[notice.year][notice.kind].append(notice)
+        return [
+            (year, [(KIND_NAMES[k], years[year][k]) for k in KIND_NAMES if years[year][k]])
+            for year in sorted(years, reverse=True)
+        ]
+
+
+@dataclass
+class TownshipHub:
+    code: str
+    name: str
+    county: str
+    villages: list[VillageHub] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"t/{self.code}/"
+
+
+def _hubs(notices: list[Notice], records: Records) -> list[TownshipHub]:
+    villages = {code: VillageHub(v) for code, v in sorted(records.villages.items())}
+    for notice in sorted(notices, key=lambda n: (n.date, n.id), reverse=True):
+        villages[notice.village.code].notices.append(notice)
+    townships: dict[str, TownshipHub] = {}
+    for hub in villages.values():
+        v = hub.village
+        townships.setdefault(v.township_code, TownshipHub(v.township_code, v.township, v.county)).villages.append(hub)
+    return sorted(townships.values(), key=lambda t: t.code)
+
+
+def _root(path: str) -> str:
+    """The relative way from a page's folder back to the site root."""
+    return "../" * path.count("/")
+
+
+class PageWriter:
+    def __init__(self, stage: Path, shell: site_shell.Shell, config: Config, as_of: dt.date):
+        self.stage, self.shell, self.config, self.as_of = stage, shell, config, as_of
+
+    def write(self, path: str, template: str, title: str, crumbs: list[Crumb], **context) -> None:
+        body = templates.render(
+            template, root=_root(path), as_of=self.as_of, crumbs=crumbs, title=title,
+            config=self.config, **context,
+        )
+        paths.write_text(self.stage, path + "index.html", self.shell.page(title, body, path))
+
+
+def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crumb]:
+    crumbs = [Crumb("首页", "")]
+    village = getattr(notice_or_village, "village", notice_or_village)
+    crumbs.append(Crumb(village.township, f"t/{village.township_code}/"))
+    crumbs.append(Crumb(village.name, f"v/{village.code}/"))
+    return crumbs
+
+
+def render_site(stage: Path, notices: list[Notice], records: Records, config: Config, as_of: dt.date) -> None:
+    shell = site_shell.build_mkdocs(stage, config, as_of)
+    pages = PageWriter(stage, shell, config, as_of)
+    by_id = {n.id: n for n in notices}
+    for notice in notices:
+        crumbs = [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")]
+        related = _related(notice, by_id)
+        pages.write(notice.folder, "notice.html", notice.title, crumbs, notice=notice, related=related)
+    townships = _hubs(notices, records)
+    latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
+    pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
+    for township in townships:
+        pages.write(township.path, "township.html", f"{township.name}村务公开",
+                    [Crumb("首页", "")], township=township)
+        for hub in township.villages:
+            pages.write(hub.path, "village.html", f"{hub.village.name}村务公开", _crumbs(hub.village)[:2], hub=hub)
+            for year, kinds in hub.by_year():
+                pages.write(f"{hub.path}{year}/", "year.html", f"{hub.village.name}{year}年村务公开",
+                            _crumbs(hub.village), hub=hub, year=year, kinds=kinds)
+
+
+def _related(notice: Notice, by_id: dict[str, Notice]) -> Notice | None:
+    """A resolution's outcome notice and an outcome's resolution, when published."""
+    if notice.kind == "resolution":
+        return by_id.get(notice.id.replace("-resolution-", "-outcome-", 1))
+    if notice.kind == "outcome":
+        return by_id.get(notice.id.replace("-outcome-", "-resolution-", 1))
+    return None

@@ -1,0 +1,111 @@
+"""Printable PDFs, one per notice, rendered by WeasyPrint with the embedded CJK font.
+
+One function does it (`render_pdfs`); results are cached by a hash of everything that
+goes into a PDF, so an unchanged notice is never rendered twice, and the rest is spread
+over a process pool whose workers load the font and CSS once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from . import fonts, paths, templates
+from .config import Config
+from .notices import Notice
+
+log = logging.getLogger(__name__)
+
+PRINT_DIR = templates.THEME_DIR / "print"
+_worker: dict = {}
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Resources come from the theme and the cache folder only; nothing from a network."""
+
+    def __init__(self, roots: tuple[Path, ...]):
+        super().__init__(allowed_protocols=("file", "data"))
+        self._roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not any(path.is_relative_to(root) for root in self._roots):
+                raise ValueError(f"not a local theme resource: {url}")
+        return super().fetch(url, headers)
+
+
+def _stylesheet_text(font: Path) -> str:
+    css = (PRINT_DIR / "print.css").read_text(encoding="utf-8")
+    face = f'@font-face {{ font-family: "Notice CJK"; src: url("{font.resolve().as_uri()}"); }}\n'
+    return face + css
+
+
+def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
+    font_config = FontConfiguration()
+    fetcher = LocalOnlyFetcher(roots)
+    _worker.update(
+        font_config=font_config, fetcher=fetcher,
+        css=weasyprint.CSS(string=css_text, font_config=font_config, url_fetcher=fetcher),
+    )
+
+
+def _render(job: tuple[str, str]) -> tuple[str, bytes]:
+    key, html = job
+    document = weasyprint.HTML(string=html, base_url=str(PRINT_DIR), url_fetcher=_worker["fetcher"])
+    pdf = document.write_pdf(
+        stylesheets=[_worker["css"]], font_config=_worker["font_config"],
+        pdf_identifier=key[:32].encode("ascii"),  # stable, so same input → same bytes
+    )
+    return key, pdf
+
+
+def print_html(notice: Notice, as_of: dt.date) -> str:
+    return templates.render("print_notice.html", notice=notice, as_of=as_of, root="", related=None)
+
+
+def cache_dir(config: Config) -> Path:
+    assert config.mkdocs_file is not None
+    return config.mkdocs_file.parent.resolve() / ".cache"
+
+
+def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date) -> None:
+    cache = cache_dir(config)
+    font = fonts.cjk_font(cache)
+    css_text = _stylesheet_text(font)
+    salt = hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
+    pdf_cache = cache / "pdf"
+    pdf_cache.mkdir(parents=True, exist_ok=True)
+    jobs: dict[str, str] = {}
+    targets: list[tuple[Notice, str]] = []
+    for notice in notices:
+        html = print_html(notice, as_of)
+        key = hashlib.sha256((salt + html).encode("utf-8")).hexdigest()
+        targets.append((notice, key))
+        if not (pdf_cache / f"{key}.pdf").exists():
+            jobs[key] = html
+    log.info("PDF: %d to render, %d from cache", len(jobs), len(targets) - len(jobs))
+    roots = (PRINT_DIR, cache)
+    if len(jobs) <= 2 or config.pdf_workers == 1:
+        _init_worker(css_text, roots)
+        results = map(_render, jobs.items())
+        _store(results, pdf_cache)
+    else:
+        with ProcessPoolExecutor(config.pdf_workers, initializer=_init_worker, initargs=(css_text, roots)) as pool:
+            _store(pool.map(_render, jobs.items(), chunksize=4), pdf_cache)
+    for notice, key in targets:
+        paths.write_bytes(stage, notice.pdf, (pdf_cache / f"{key}.pdf").read_bytes())
+
+
+def _store(results, pdf_cache: Path) -> None:
+    for key, pdf in results:
+        partial = pdf_cache / f"{key}.tmp"
+        partial.write_bytes(pdf)
+        partial.replace(pdf_cache / f"{key}.pdf")

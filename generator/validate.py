@@ -1,0 +1,252 @@
+"""Every check of the data contract: raw rows in, `Records` and the problems found out.
+
+All rows of all kinds are checked before anything stops, so the clerk sees every
+problem of a run at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import fields, privacy, rules, schema
+from .config import Config
+from .errors import Problems
+from .load import RawRow, RawTable
+from .model import Commitment, Decision, Entry, Period, PeriodKey, Progress, Records, Review, Village
+from .validate_links import check_links
+
+# Public on purpose: the supervision hotline is the number villagers are meant to call.
+_NOT_MASKED = {"hotline"}
+
+
+class Row:
+    """A raw row with its parsed values; `ok` is False once any cell failed."""
+
+    def __init__(self, kind: str, raw: RawRow):
+        self.raw = raw
+        self.headers = {column.key: column.header for column in schema.KINDS[kind]}
+        self.values: dict[str, object] = {}
+        self.ok = True
+
+    def where(self, key: str | None = None):
+        return self.raw.where(self.header(key) if key else None)
+
+    def header(self, key: str) -> str:
+        """Messages always name a column by its Chinese header, as the contract does."""
+        return self.headers[key]
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+
+def parse_rows(kind: str, tables: list[RawTable], problems: Problems) -> Iterator[Row]:
+    for table in tables:
+        for raw in table.rows:
+            row = Row(kind, raw)
+            for column in schema.KINDS[kind]:
+                cell = raw.cells.get(column.key, "")
+                if cell == "":
+                    row.values[column.key] = None
+                    if column.required:
+                        problems.error(row.where(column.key), "必填项为空")
+                        row.ok = False
+                    continue
+                try:
+                    value = column.parse(cell)
+                except fields.FieldError as exc:
+                    problems.error(row.where(column.key), str(exc))
+                    row.ok = False
+                    continue
+                if isinstance(value, str) and column.key not in _NOT_MASKED:
+                    masked = privacy.mask(value)
+                    if masked != value:
+                        problems.warn(row.where(column.key), "含有身份证号、银行卡号或手机号，发布时已隐去")
+                    value = masked
+                row.values[column.key] = value
+            yield row
+
+
+def _villages(rows: Iterator[Row], problems: Problems) -> dict[str, Village]:
+    villages: dict[str, Village] = {}
+    for row in rows:
+        if not row.ok:
+            continue
+        code = row["code"]
+        if code in villages:
+            problems.error(row.where("code"), f'村代码 "{code}" 重复（已在 {villages[code].where.file} 第{villages[code].where.row}行出现）')
+            continue
+        villages[code] = Village(
+            code=code, name=row["name"], township=row["township"],
+            township_code=row["township_code"], county=row["county"] or "",
+            board=row["board"], hotline=row["hotline"],
+            finance_cycle=row["finance_cycle"] or "季度", where=row.where(),
+        )
+    return villages
+
+
+def _known_village(row: Row, villages: dict[str, Village], problems: Problems) -> bool:
+    if row.values.get("village") is None:
+        return False
+    if row["village"] not in villages:
+        problems.error(row.where("village"), f'村代码 "{row["village"]}" 不在村庄登记表中')
+        return False
+    return True
+
+
+def _entries(rows: Iterator[Row], villages, problems: Problems) -> list[Entry]:
+    entries = []
+    for row in rows:
+        known = _known_village(row, villages, problems)
+        income, expense = row.values.get("income"), row.values.get("expense")
+        if row.raw.cells.get("income", "") != "" and row.raw.cells.get("expense", "") != "":
+            problems.error(row.where("expense"), "收入和支出只能填写一项")
+            row.ok = False
+        elif row.raw.cells.get("income", "") == "" and row.raw.cells.get("expense", "") == "":
+            problems.error(row.where("income"), "收入和支出必须填写一项")
+            row.ok = False
+        for key, amount in (("income", income), ("expense", expense)):
+            if amount is not None and amount <= 0:
+                problems.error(row.where(key), f"金额应大于 0，而不是 {amount}")
+                row.ok = False
+        if row.ok and known:
+            entries.append(Entry(
+                village=row["village"], group=row["group"] or None, date=row["date"],
+                voucher=row["voucher"], subject=row["subject"], summary=row["summary"],
+                income=income, expense=expense, handler=row["handler"] or "", where=row.where(),
+            ))
+    return entries
+
+
+def _periods(rows: Iterator[Row], villages, problems: Problems) -> list[Period]:
+    periods = []
+    for row in rows:
+        known = _known_village(row, villages, problems)
+        if not (row.ok and known):
+            continue
+        year, unit, index = row["period"]
+        village = villages[row["village"]]
+        key = PeriodKey(year, unit, index)
+        if unit != village.period_unit:
+            expected = PeriodKey.containing(key.start, village.period_unit).code
+            problems.error(row.where("period"), f'期间 "{key.code}" 与该村的财务公开周期「{village.finance_cycle}」不符（应写作 {expected} 这样的格式）')
+            continue
+        publish_date = row["publish_date"] or rules.default_publish_date(key)
+        if row["review_date"] > publish_date:
+            problems.error(row.where("review_date"), f"审核日期 {row['review_date']} 晚于公布日期 {publish_date}（应先审核后公布）")
+            continue
+        if row["days"] == 0:
+            problems.error(row.where("days"), "公示天数应至少为 1 天")
+            continue
+        if publish_date <= key.end:
+            problems.error(row.where("publish_date"), f"公布日期 {publish_date} 早于期间 {key.code} 结束（{key.end}）")
+            continue
+        periods.append(Period(
+            village=row["village"], group=row["group"] or None, key=key,
+            opening=row["opening"], closing=row["closing"], publish_date=publish_date,
+            reviewer=row["reviewer"], review_date=row["review_date"], days=row["days"],
+            where=row.where(),
+        ))
+    return periods
+
+
+_STAGES = ("proposed", "deliberated", "reviewed", "resolved", "resolution_published", "outcome_published")
+
+
+def _decision_ok(row: Row, problems: Problems) -> bool:
+    """Stage order, attendance and vote arithmetic, quorum; True when the row may be published."""
+    ok = True
+    previous = None
+    for key in _STAGES:
+        day = row.values.get(key)
+        if day is None:
+            continue
+        if previous is not None and day < row[previous]:
+            problems.error(row.where(key), f"{row.header(key)} {day} 早于{row.header(previous)} {row[previous]}（各阶段日期不能倒退）")
+            ok = False
+        previous = key
+    pairs = (("members_present", "members_expected"), ("members_for", "members_present"), ("present", "expected"))
+    for small, large in pairs:
+        if row[small] > row[large]:
+            problems.error(row.where(small), f"{row.header(small)} {row[small]} 人多于{row.header(large)} {row[large]} 人")
+            ok = False
+    votes = row["votes_for"] + row["votes_against"] + row["abstain"]
+    if votes > row["present"]:
+        problems.error(row.where("votes_for"), f"同意、反对、弃权合计 {votes} 人多于实到 {row['present']} 人")
+        ok = False
+    if not ok:
+        return False
+    if not rules.party_meeting_valid(row["members_expected"], row["members_present"]):
+        problems.error(row.where("members_present"), f"党员实到 {row['members_present']} 人不足党员应到 {row['members_expected']} 人的三分之二，党员大会无效，事项不能提交村民决议")
+        return False
+    if not rules.party_meeting_approved(row["members_expected"], row["members_for"]):
+        problems.error(row.where("members_for"), f"党员同意 {row['members_for']} 人未超过党员应到 {row['members_expected']} 人的半数，党员大会未审议通过，事项不能提交村民决议")
+        return False
+    if not rules.village_meeting_valid(row["body"], row["expected"], row["present"]):
+        share = "不足" if row["body"] == rules.REPRESENTATIVES_MEETING else "未超过"
+        problems.error(row.where("present"), f"实到 {row['present']} 人{share}应到 {row['expected']} 人的{rules.quorum_words(row['body'])}，{row['body']}无效，不能作为决议公开")
+        return False
+    if row["outcome"] and row["outcome_published"] is None:
+        problems.error(row.where("outcome_published"), "填写了实施情况，必须填写实施结果公开日期")
+        return False
+    if row["outcome_published"] is not None and not row["outcome"]:
+        problems.error(row.where("outcome"), "填写了实施结果公开日期，必须填写实施情况")
+        return False
+    if row["outcome"] and not rules.passed(row["present"], row["votes_for"]):
+        problems.error(row.where("outcome"), f"事项未通过（同意 {row['votes_for']} 人未超过实到 {row['present']} 人的半数），不能有实施情况")
+        return False
+    return True
+
+
+def _decisions(rows: Iterator[Row], villages, problems: Problems) -> list[Decision]:
+    decisions = []
+    for row in rows:
+        known = _known_village(row, villages, problems)
+        if not (row.ok and _decision_ok(row, problems) and known):
+            continue
+        values = {key: row.values[key] for key in row.values}
+        values["category"] = values["category"] or ""
+        values["outcome"] = values["outcome"] or ""
+        decisions.append(Decision(**values, passed=rules.passed(row["present"], row["votes_for"]), where=row.where()))
+    return decisions
+
+
+def _simple(cls, rows: Iterator[Row], villages, problems: Problems) -> list:
+    return [
+        cls(**row.values, where=row.where())
+        for row in rows
+        if _known_village(row, villages, problems) and row.ok
+    ]
+
+
+def _reviews(rows: Iterator[Row], villages, problems: Problems, config: Config) -> list[Review]:
+    reviews = []
+    for row in rows:
+        known = _known_village(row, villages, problems)
+        if not row.ok:
+            continue
+        given = row["satisfied"] + row["fair"] + row["unsatisfied"]
+        if given > row["raters"]:
+            problems.error(row.where("raters"), f"满意、基本满意、不满意合计 {given} 人多于参评人数 {row['raters']} 人")
+            continue
+        if known:
+            flagged = rules.rating_flagged(row["raters"], row["unsatisfied"], config.unsatisfied_threshold)
+            reviews.append(Review(**row.values, flagged=flagged, where=row.where()))
+    return reviews
+
+
+def validate(tables: dict[str, list[RawTable]], config: Config, problems: Problems) -> Records:
+    """Parse and check every row of every kind; cross-record rules run on what parsed."""
+    records = Records()
+    records.villages = _villages(parse_rows("villages", tables.get("villages", []), problems), problems)
+
+    def rows(kind: str) -> Iterator[Row]:
+        return parse_rows(kind, tables.get(kind, []), problems)
+
+    records.entries = _entries(rows("finance"), records.villages, problems)
+    records.periods = _periods(rows("finance_periods"), records.villages, problems)
+    records.decisions = _decisions(rows("decisions"), records.villages, problems)
+    records.commitments = _simple(Commitment, rows("commitments"), records.villages, problems)
+    records.progress = _simple(Progress, rows("commitment_progress"), records.villages, problems)
+    records.reviews = _reviews(rows("commitment_reviews"), records.villages, problems, config)
+    check_links(records, config, problems)
+    return records
