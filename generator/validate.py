@@ -131,14 +131,17 @@ def _periods(rows: Iterator[Row], villages, problems: Problems) -> list[Period]:
             problems.error(row.where("period"), f'期间 "{key.code}" 与该村的财务公开周期「{village.finance_cycle}」不符（应写作 {expected} 这样的格式）')
             continue
         publish_date = row["publish_date"] or rules.default_publish_date(key)
+        ok = True
         if row["review_date"] > publish_date:
             problems.error(row.where("review_date"), f"审核日期 {row['review_date']} 晚于公布日期 {publish_date}（应先审核后公布）")
-            continue
+            ok = False
         if row["days"] == 0:
             problems.error(row.where("days"), "公示天数应至少为 1 天")
-            continue
+            ok = False
         if publish_date <= key.end:
-            problems.error(row.where("publish_date"), f"公布日期 {publish_date} 早于期间 {key.code} 结束（{key.end}）")
+            problems.error(row.where("publish_date"), f"公布日期 {publish_date} 应在期间 {key.code} 结束（{key.end}）之后")
+            ok = False
+        if not ok:
             continue
         periods.append(Period(
             village=row["village"], group=row["group"] or None, key=key,
