@@ -1,0 +1,81 @@
+"""Records → notices: ids, URLs, dates, windows and what is published as of a date."""
+
+import datetime as dt
+from decimal import Decimal
+
+from generator import notices, pipeline
+
+from .conftest import set_cell
+
+
+def _notices(data, config):
+    result = pipeline.check(data, config)
+    assert not result.errors
+    return {n.id: n for n in notices.make_notices(result.records, config)}
+
+
+def test_every_kind_with_stable_ids_and_urls(data, config):
+    found = _notices(data, config)
+    assert sorted(found) == [
+        "beixishang-commitments-2024",
+        "beixishang-finance-2024q2",
+        "beixishang-finance-2024q3",
+        "beixishang-finance-2024q3-g3",
+        "beixishang-outcome-2024-road",
+        "beixishang-progress-2024-04-08",
+        "beixishang-resolution-2024-road",
+        "beixishang-review-2024-12-23",
+        "lucun-finance-2024-07",
+        "lucun-resolution-2024-pond",
+    ]
+    q3 = found["beixishang-finance-2024q3"]
+    assert q3.url == "v/beixishang/2024/finance-2024q3/index.html"
+    assert q3.pdf == "v/beixishang/2024/finance-2024q3/beixishang-finance-2024q3.pdf"
+    assert q3.data == "v/beixishang/2024/finance-2024q3/beixishang-finance-2024q3.csv"
+    assert q3.title == "北西尚村2024年第三季度财务收支公开"
+    assert found["beixishang-finance-2024q3-g3"].title == "北西尚村第三村民小组2024年第三季度财务收支公开"
+    assert found["lucun-resolution-2024-pond"].title == "鹿村关于村集体坑塘对外发包的决议公开"
+
+
+def test_finance_figures_and_window(data, config):
+    q3 = _notices(data, config)["beixishang-finance-2024q3"]
+    body = q3.body
+    assert (body.period.opening, body.income, body.expense, body.closing) == (
+        Decimal("1000.00"), Decimal("15000.00"), Decimal("2025.00"), Decimal("13975.00"))
+    assert [g.subject for g in body.income_subjects] == ["补助收入"]
+    assert [(g.subject, g.expense) for g in body.expense_subjects] == [("管理费用", Decimal("2025.00"))]
+    assert (q3.date, q3.window_end, q3.late) == (dt.date(2024, 10, 8), dt.date(2024, 10, 14), False)
+    group = _notices(data, config)["beixishang-finance-2024q3-g3"]
+    assert group.window_end == dt.date(2024, 10, 17)  # its own 公示天数 of 10
+
+
+def test_default_publish_date_and_late_flag(data, config):
+    set_cell(data / "finance_periods.csv", 5, "公布日期", "")
+    set_cell(data / "finance_periods.csv", 5, "审核日期", "2024-07-31")
+    assert _notices(data, config)["lucun-finance-2024-07"].date == dt.date(2024, 8, 1)
+    set_cell(data / "finance_periods.csv", 5, "公布日期", "2024-08-12")
+    assert _notices(data, config)["lucun-finance-2024-07"].late
+
+
+def test_ids_do_not_depend_on_figures(data, config):
+    before = _notices(data, config)
+    set_cell(data / "finance.csv", 3, "支出", "1,000.00")
+    set_cell(data / "finance_periods.csv", 3, "期末余额", "")
+    after = _notices(data, config)
+    assert before.keys() == after.keys()
+    assert before["beixishang-finance-2024q3"].sha256() != after["beixishang-finance-2024q3"].sha256()
+    assert before["lucun-finance-2024-07"].sha256() == after["lucun-finance-2024-07"].sha256()
+
+
+def test_published_as_of(data, config):
+    every = list(_notices(data, config).values())
+    shown = {n.id for n in notices.published(every, dt.date(2024, 10, 8))}
+    assert "beixishang-finance-2024q3" in shown
+    assert "beixishang-outcome-2024-road" in shown
+    assert "beixishang-review-2024-12-23" not in shown
+    assert not notices.published(every, dt.date(2024, 2, 25))
+
+
+def test_review_flag_at_threshold(data, config):
+    review = _notices(data, config)["beixishang-review-2024-12-23"]
+    assert [r.flagged for r in review.body.reviews] == [True]

@@ -1,0 +1,64 @@
+"""The shipped sample end to end: manifest, published notices, reproducible bytes."""
+
+import datetime as dt
+import json
+import re
+
+from generator import pipeline
+
+from .conftest import SAMPLE
+from .test_publish import tree
+
+KINDS = {"finance", "resolution", "outcome", "commitments", "progress", "review"}
+
+
+def test_sample_validates_without_errors(config):
+    result = pipeline.check(SAMPLE, config)
+    assert result.errors == []
+    assert len(result.records.villages) == 4
+
+
+def test_sample_manifest_follows_the_contract(sample_site):
+    site, result = sample_site
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["generated_as_of"] == "2026-01-15"
+    notices = manifest["notices"]
+    assert len(notices) == len(result.published) > 100
+    assert {n["kind"] for n in notices} == KINDS
+    assert {n["village"] for n in notices} == {"beixishang", "lucun", "shaqiupu", "niecun"}
+    assert {n["group"] for n in notices} == {None, "第三村民小组"}
+    for n in notices:
+        assert set(n) == {"id", "kind", "village", "group", "title", "date", "window_end", "url", "pdf", "data", "sha256"}
+        assert n["date"] <= "2026-01-15"
+        assert re.fullmatch(r"[0-9a-f]{64}", n["sha256"])
+        for key in ("url", "pdf", "data"):
+            assert (site / n[key]).is_file(), n[key]
+    assert len({n["id"] for n in notices}) == len(notices)
+
+
+def test_each_finance_page_shows_the_four_balances(sample_site):
+    site, result = sample_site
+    finance = [n for n in result.published if n.kind == "finance"]
+    assert len(finance) == 8 + 8 + 24 + 8 + 8  # 北西尚村 and its group, 鹿村 monthly, two more
+    for notice in finance:
+        html = (site / notice.url).read_text(encoding="utf-8")
+        b = notice.body
+        for label, value in (("期初余额", b.period.opening), ("本期收入", b.income), ("本期支出", b.expense), ("期末余额", b.closing)):
+            assert re.search(f"{label}</th><td class=\"num\">{value:,.2f}</td>", html), (notice.id, label)
+
+
+def test_notices_dated_later_are_absent(config, tmp_path):
+    site = tmp_path / "site"
+    result = pipeline.build(SAMPLE, site, config, dt.date(2024, 10, 8))
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert all(n["date"] <= "2024-10-08" for n in manifest["notices"])
+    assert "beixishang-finance-2024q3" in {n["id"] for n in manifest["notices"]}
+    assert not (site / "v/beixishang/2024/finance-2024q4").exists()
+    assert {n.id for n in result.waiting} >= {"beixishang-finance-2024q4", "niecun-resolution-2026-waterworks"}
+
+
+def test_two_builds_are_byte_identical(config, tmp_path, sample_site):
+    site, _ = sample_site
+    again = tmp_path / "again"
+    pipeline.build(SAMPLE, again, config, dt.date(2026, 1, 15))
+    assert tree(again) == tree(site)

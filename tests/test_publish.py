@@ -1,0 +1,42 @@
+"""Atomic publishing: a failed build leaves the previous site exactly as it was."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from generator import publish
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_successful_stage_replaces_the_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old", encoding="utf-8")
+    with publish.staging(site) as stage:
+        (stage / "new.html").write_text("new", encoding="utf-8")
+    assert tree(site).keys() == {"new.html"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no stage or old copy left
+
+
+def test_failed_stage_leaves_site_untouched(tmp_path):
+    site = tmp_path / "site"
+    (site / "v").mkdir(parents=True)
+    (site / "v" / "index.html").write_text("published", encoding="utf-8")
+    before = tree(site)
+    with pytest.raises(RuntimeError), publish.staging(site) as stage:
+        (stage / "half.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("render failed")
+    assert tree(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_first_build_creates_the_site(tmp_path):
+    site = tmp_path / "out" / "site"
+    with publish.staging(site) as stage:
+        (stage / "index.html").write_text("x", encoding="utf-8")
+    assert (site / "index.html").read_text(encoding="utf-8") == "x"
