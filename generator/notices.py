@@ -15,7 +15,17 @@ from decimal import Decimal
 
 from . import rules
 from .config import Config
-from .model import Commitment, Decision, Entry, Period, PeriodKey, Progress, Records, Review, Village, group_slug
+from .model import (
+    Commitment,
+    Entry,
+    Period,
+    PeriodKey,
+    Progress,
+    Records,
+    Review,
+    Village,
+    group_slug,
+)
 
 KIND_NAMES = {
     "finance": "财务收支公开",

@@ -12,7 +12,17 @@ from . import fields, privacy, rules, schema
 from .config import Config
 from .errors import Problems
 from .load import RawRow, RawTable
-from .model import Commitment, Decision, Entry, Period, PeriodKey, Progress, Records, Review, Village
+from .model import (
+    Commitment,
+    Decision,
+    Entry,
+    Period,
+    PeriodKey,
+    Progress,
+    Records,
+    Review,
+    Village,
+)
 from .validate_links import check_links
 
 # Public on purpose: the supervision hotline is the number villagers are meant to call.

@@ -53,7 +53,7 @@ def test_english_aliases_nfkc_blank_rows_and_spaces(data, config):
         "  beixishang , 北西尚村 ,阳庙镇,yangmiao,示范区,门口公开栏,0391-3561201,季度\n"
         ",,,,,,,\n"
         "ｌｕｃｕｎ,鹿村,阳庙镇,yangmiao,示范区,南墙公开栏,0391-3561201,月\n"
-    ).encode("utf-8"))
+    ).encode())
     problems = Problems()
     tables = load.load(data, problems)
     rows = tables["villages"][0].rows
