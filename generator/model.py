@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,6 +187,14 @@ class Records:
     progress: list[Progress] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
 
+    def entries_by_book(self) -> dict[tuple[str, str | None, PeriodKey], list[Entry]]:
+        """Journal entries by (village, group, disclosure period of the village's cycle)."""
+        books: dict[tuple[str, str | None, PeriodKey], list[Entry]] = {}
+        for entry in self.entries:
+            unit = self.villages[entry.village].period_unit
+            books.setdefault((entry.village, entry.group, PeriodKey.containing(entry.date, unit)), []).append(entry)
+        return books
+
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -212,10 +223,6 @@ def group_slug(name: str) -> str:
     Group names are Chinese and never go into URLs as they are (readable, and stable
     because it depends on the name alone).
     """
-    import hashlib
-    import re
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", name).strip()
     match = re.fullmatch(r"第?([0-9〇零一二两三四五六七八九十百]+)(?:村民)?(?:小)?组", text)
     number = _chinese_number(match.group(1)) if match else None

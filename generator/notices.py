@@ -19,7 +19,6 @@ from .model import (
     Commitment,
     Entry,
     Period,
-    PeriodKey,
     Progress,
     Records,
     Review,
@@ -153,6 +152,14 @@ def plain(value):
     return value
 
 
+def _notice(village: Village, kind: str, slug: str, title: str, day: dt.date, days: int,
+            year: int, body: object, group: str | None = None) -> Notice:
+    return Notice(
+        id=f"{village.code}-{slug}", kind=kind, village=village, group=group, title=title,
+        date=day, window_end=rules.window_end(day, days), year=year, slug=slug, body=body,
+    )
+
+
 def _subjects(entries: list[Entry], side: str) -> tuple[SubjectGroup, ...]:
     grouped: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -167,10 +174,7 @@ def _subjects(entries: list[Entry], side: str) -> tuple[SubjectGroup, ...]:
 
 
 def _finance(records: Records, config: Config) -> list[Notice]:
-    by_book: dict[tuple, list[Entry]] = defaultdict(list)
-    for entry in records.entries:
-        unit = records.villages[entry.village].period_unit
-        by_book[(entry.village, entry.group, PeriodKey.containing(entry.date, unit))].append(entry)
+    by_book = records.entries_by_book()
     notices = []
     for period in records.periods:
         village = records.villages[period.village]
@@ -184,12 +188,10 @@ def _finance(records: Records, config: Config) -> list[Notice]:
             closing=rules.closing_balance(period.opening, income, expense),
             late=rules.is_late(period.key, period.publish_date, config.late_after_day),
         )
-        days = period.days or config.days_for("finance")
-        notices.append(Notice(
-            id=f"{village.code}-{slug}", kind="finance", village=village, group=period.group,
-            title=f"{village.name}{period.group or ''}{period.key.label}财务收支公开",
-            date=period.publish_date, window_end=rules.window_end(period.publish_date, days),
-            year=period.key.year, slug=slug, body=body,
+        notices.append(_notice(
+            village, "finance", slug, f"{village.name}{period.group or ''}{period.key.label}财务收支公开",
+            period.publish_date, period.days or config.days_for("finance"), period.key.year, body,
+            group=period.group,
         ))
     return notices
 
@@ -206,12 +208,9 @@ def _decisions(records: Records, config: Config) -> list[Notice]:
         if decision.outcome_published is not None:
             stages.append(("outcome", decision.outcome_published, "的实施结果公开"))
         for kind, day, suffix in stages:
-            slug = f"{kind}-{decision.id}"
-            notices.append(Notice(
-                id=f"{village.code}-{slug}", kind=kind, village=village, group=None,
-                title=f"{village.name}{_matter(decision.title)}{suffix}",
-                date=day, window_end=rules.window_end(day, config.days_for(kind)),
-                year=day.year, slug=slug, body=decision,
+            notices.append(_notice(
+                village, kind, f"{kind}-{decision.id}", f"{village.name}{_matter(decision.title)}{suffix}",
+                day, config.days_for(kind), day.year, decision,
             ))
     return notices
 
@@ -225,12 +224,9 @@ def _commitments(records: Records, config: Config) -> list[Notice]:
         village = records.villages[code]
         # Made public when the last of them was, so no commitment shows before its own date.
         day = max(item.published for item in items)
-        slug = f"commitments-{year}"
-        notices.append(Notice(
-            id=f"{code}-{slug}", kind="commitments", village=village, group=None,
-            title=f"{village.name}{year}年村干部承诺公开", date=day,
-            window_end=rules.window_end(day, config.days_for("commitments")),
-            year=year, slug=slug, body=CommitmentBody(tuple(items)),
+        notices.append(_notice(
+            village, "commitments", f"commitments-{year}", f"{village.name}{year}年村干部承诺公开",
+            day, config.days_for("commitments"), year, CommitmentBody(tuple(items)),
         ))
     return notices
 
@@ -250,12 +246,9 @@ def _dated(records: Records, config: Config, kind: str, items: list, title: str)
             body = ProgressBody(tuple((row, commitments.get((row.village, row.year, row.commitment))) for row in rows))
         else:
             body = ReviewBody(tuple(rows), config.unsatisfied_threshold)
-        slug = f"{kind}-{day.isoformat()}"
-        notices.append(Notice(
-            id=f"{code}-{slug}", kind=kind, village=village, group=None,
-            title=f"{village.name}{year_text}年村干部{title}",
-            date=day, window_end=rules.window_end(day, config.days_for(kind)),
-            year=day.year, slug=slug, body=body,
+        notices.append(_notice(
+            village, kind, f"{kind}-{day.isoformat()}", f"{village.name}{year_text}年村干部{title}",
+            day, config.days_for(kind), day.year, body,
         ))
     return notices
 

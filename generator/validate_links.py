@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 
 from . import rules
 from .config import Config
 from .errors import Problems, Where
 from .fields import shown
-from .model import Entry, PeriodKey, Records, group_slug
+from .model import Records, group_slug
 
 
 def _money(value) -> str:
@@ -52,10 +51,7 @@ def _check_groups(records: Records, problems: Problems) -> None:
 
 
 def _check_periods(records: Records, config: Config, problems: Problems) -> None:
-    by_book: dict[tuple, list[Entry]] = defaultdict(list)
-    for entry in records.entries:
-        unit = records.villages[entry.village].period_unit
-        by_book[(entry.village, entry.group, PeriodKey.containing(entry.date, unit))].append(entry)
+    by_book = records.entries_by_book()
 
     declared = {}
     for period in records.periods:
