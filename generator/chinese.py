@@ -72,6 +72,12 @@ def capitals(amount: Decimal) -> str:
     return ("负" if amount < 0 else "") + words
 
 
+def fraction_of(whole: int, numerator: int, denominator: int) -> str:
+    """A quorum threshold for display, e.g. 38 × 2/3 → 25.3 (the rule itself compares integers)."""
+    value = (Decimal(whole) * numerator / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value:f}".removesuffix(".0")
+
+
 def percent(part: int, whole: int) -> str:
     """A share for display only (decisions use exact integer comparisons)."""
     if whole == 0:

@@ -51,16 +51,40 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from . import serve
+
+    if _build(args) != 0 and not args.site.exists():
+        return 1
+    project = args.config.parent
+    watch = [args.data, args.config, project / "content", project / "theme"]
+
+    def rebuild() -> None:
+        print("检测到修改，重新生成……", file=sys.stderr)
+        _build(args)
+
+    print(f"预览地址：http://{args.host}:{args.port}/ （按 Ctrl+C 停止）")
+    try:
+        serve.serve(args.site, watch, [args.site, project / ".cache"], rebuild, args.host, args.port)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description="村务公开发布器")
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
     commands = parser.add_subparsers(dest="command", required=True)
     _options(commands.add_parser("validate", help="检查数据，列出所有问题"), site=False)
     _options(commands.add_parser("build", help="检查数据并生成网站、PDF 和数据下载"), site=True)
+    preview = commands.add_parser("serve", help="在本机预览网站，数据或模板修改后自动重新生成")
+    _options(preview, site=True)
+    preview.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
+    preview.add_argument("--port", default=8000, type=int, help="端口（默认 8000）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     try:
-        return {"validate": _validate, "build": _build}[args.command](args)
+        return {"validate": _validate, "build": _build, "serve": _serve}[args.command](args)
     except PublisherError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

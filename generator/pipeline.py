@@ -7,7 +7,17 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import load, notices, publish, render_data, render_html, render_pdf, validate
+from . import (
+    load,
+    notices,
+    publish,
+    render_data,
+    render_feeds,
+    render_html,
+    render_pdf,
+    render_search,
+    validate,
+)
 from .config import Config
 from .errors import DataError, Problem, Problems
 from .model import Records
@@ -56,10 +66,13 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date) -> Bui
     every = notices.make_notices(checked.records, config)
     shown = notices.published(every, as_of)
     waiting = [n for n in every if n not in shown]
+    bundles = render_search.bundle_paths(shown)
     with publish.staging(site_dir) as stage:
-        render_html.render_site(stage, shown, checked.records, config, as_of)
+        render_html.render_site(stage, shown, checked.records, config, as_of, bundles)
         render_data.render_downloads(stage, shown)
         render_pdf.render_pdfs(stage, shown, config, as_of)
+        render_feeds.render_feeds(stage, shown, checked.records.villages, config)
+        render_search.render_search(stage, shown)
         publish.write_manifest(stage, shown, as_of, config.site_url)
     log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
     return BuildResult(site_dir, as_of, shown, waiting, [p for p in checked.problems if not p.is_error])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
 
 from . import paths, schema
 from .notices import Notice, plain
+
+DATAPACKAGE = "datapackage.json"
 
 # A cell starting with these is run as a formula by Excel and WPS (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +65,23 @@ def notice_json(notice: Notice) -> bytes:
 
 
 def render_downloads(stage: Path, notices: list[Notice]) -> None:
+    """Each notice's CSV and JSON, and datapackage.json listing every one of them."""
+    resources = []
     for notice in notices:
-        paths.write_bytes(stage, notice.data, notice_csv(notice))
-        paths.write_bytes(stage, notice.json, notice_json(notice))
+        for path, content, fmt, media in (
+            (notice.data, notice_csv(notice), "csv", "text/csv"),
+            (notice.json, notice_json(notice), "json", "application/json"),
+        ):
+            paths.write_bytes(stage, path, content)
+            resources.append({
+                "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
+                "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
+                "bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+            })
+    package = {
+        "name": "cunwu-notices",
+        "title": "村务公开公告数据",
+        "description": "每份已发布公告的表格（CSV，列名与数据约定一致）和完整数据（JSON）。",
+        "resources": resources,
+    }
+    paths.write_text(stage, DATAPACKAGE, json.dumps(package, ensure_ascii=False, indent=1) + "\n")

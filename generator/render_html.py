@@ -92,17 +92,22 @@ def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crum
     return crumbs
 
 
-def render_site(stage: Path, notices: list[Notice], records: Records, config: Config, as_of: dt.date) -> None:
+def render_site(stage: Path, notices: list[Notice], records: Records, config: Config, as_of: dt.date,
+                search_bundles: list[str]) -> None:
     shell = site_shell.build_mkdocs(stage, config, as_of)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
+    progress = _progress_by_commitment(notices)
     for notice in notices:
         crumbs = [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")]
         related = _related(notice, by_id)
-        pages.write(notice.folder, "notice.html", notice.title, crumbs, notice=notice, related=related)
+        pages.write(notice.folder, "notice.html", notice.title, crumbs, notice=notice, related=related,
+                    progress_of=progress.get(notice.village.code, {}))
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
+    if search_bundles:
+        pages.write("search/", "search.html", "搜索公告", [Crumb("首页", "")], bundles=search_bundles)
     for township in townships:
         pages.write(township.path, "township.html", f"{township.name}村务公开",
                     [Crumb("首页", "")], township=township)
@@ -111,6 +116,20 @@ def render_site(stage: Path, notices: list[Notice], records: Records, config: Co
             for year, kinds in hub.by_year():
                 pages.write(f"{hub.path}{year}/", "year.html", f"{hub.village.name}{year}年村务公开",
                             _crumbs(hub.village), hub=hub, year=year, kinds=kinds)
+
+
+def _progress_by_commitment(notices: list[Notice]) -> dict[str, dict[tuple[int, str], list]]:
+    """Published 践诺 rows per village and (year, commitment 编号), oldest first.
+
+    The commitments page shows each commitment's latest status and history from them; the
+    commitments notice itself (its content and hash) stays what was made public.
+    """
+    found: dict[str, dict[tuple[int, str], list]] = defaultdict(lambda: defaultdict(list))
+    for notice in sorted(notices, key=lambda n: n.date):
+        if notice.kind == "progress":
+            for row, _ in notice.body.items:
+                found[notice.village.code][(row.year, row.commitment)].append(row)
+    return found
 
 
 def _related(notice: Notice, by_id: dict[str, Notice]) -> Notice | None:

@@ -34,6 +34,7 @@ def environment() -> jinja2.Environment:
         capitals=chinese.capitals,
         date_cn=chinese.date_cn,
         percent=chinese.percent,
+        fraction_of=chinese.fraction_of,
     )
     env.globals.update(
         window_state=_window_state,

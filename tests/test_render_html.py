@@ -43,8 +43,9 @@ def test_decision_pages_show_validity_votes_and_links(site):
     html = (site / "v/lucun/2024/resolution-2024-pond/index.html").read_text(encoding="utf-8")
     text = _text(html)
     assert "表决结果： 未通过 （同意 14 人，未超过实到 33 人的半数）" in text
-    assert "实到达到应到的三分之二，会议有效" in text
-    assert "14（42.4%）" in text and "16（48.5%）" in text
+    assert "应到 36 人，实到 33 人； 三分之二为 24 人，实到达到三分之二，会议有效。" in text
+    assert "应到 29 人，实到 26 人； 三分之二为 19.3 人，实到达到三分之二，会议有效。" in text
+    assert "14 人 42.4%" in text and "16 人 48.5%" in text
     assert "未通过，无实施" in text
     road = (site / "v/beixishang/2024/resolution-2024-road/index.html").read_text(encoding="utf-8")
     assert 'href="../../../../v/beixishang/2024/outcome-2024-road/"' in road

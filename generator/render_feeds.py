@@ -1,0 +1,70 @@
+"""Atom feeds per village and per township, so a township office or a villager's reader app
+hears of each new notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from . import clock, paths
+from .config import Config
+from .model import Village
+from .notices import Notice
+
+FEED_FILE = "feed.xml"
+ENTRIES = 50
+
+
+def _when(day: dt.date) -> dt.datetime:
+    """Notices are dated, not timed: midnight Beijing time of their date."""
+    return dt.datetime.combine(day, dt.time(0), clock.TIMEZONE)
+
+
+def _absolute(config: Config, path: str) -> str:
+    base = config.site_url.rstrip("/") + "/" if config.site_url else "/"
+    return base + path
+
+
+def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> bytes:
+    newest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:ENTRIES]
+    feed = FeedGenerator()
+    feed.id(_absolute(config, path))
+    feed.title(title)
+    feed.language("zh-CN")
+    feed.link(href=_absolute(config, path), rel="alternate")
+    feed.link(href=_absolute(config, path + FEED_FILE), rel="self")
+    feed.generator("村务公开发布器")
+    # Feeds change only when notices do: the newest notice dates the feed, never the clock.
+    feed.updated(_when(newest[0].date) if newest else _when(dt.date(2000, 1, 1)))
+    for notice in reversed(newest):  # feedgen prepends entries
+        entry = feed.add_entry()
+        entry.id(_absolute(config, notice.folder))
+        entry.title(notice.title)
+        entry.link(href=_absolute(config, notice.folder))
+        entry.updated(_when(notice.date))
+        entry.published(_when(notice.date))
+        entry.author(name=notice.issuer)
+        entry.summary(f"{notice.kind_name}，{notice.village.township}{notice.village.name}，"
+                      f"公示期 {notice.date.isoformat()} 至 {notice.window_end.isoformat()}")
+    return feed.atom_str(pretty=True)
+
+
+def render_feeds(stage: Path, notices: list[Notice], villages: dict[str, Village], config: Config) -> None:
+    """A feed for every village and township, even one with nothing published yet."""
+    by_village: dict[str, list[Notice]] = defaultdict(list)
+    by_township: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_village[notice.village.code].append(notice)
+        by_township[notice.village.township_code].append(notice)
+    townships = {}
+    for code, village in villages.items():
+        path = f"v/{code}/"
+        title = f"{village.township}{village.name}村务公开"
+        paths.write_bytes(stage, path + FEED_FILE, feed_xml(title, path, by_village[code], config))
+        townships[village.township_code] = village.township
+    for code, name in townships.items():
+        path = f"t/{code}/"
+        paths.write_bytes(stage, path + FEED_FILE, feed_xml(f"{name}村务公开", path, by_township[code], config))

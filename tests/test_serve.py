@@ -1,0 +1,63 @@
+"""The local preview serves the site and rebuilds it when the data changes."""
+
+import datetime as dt
+import socket
+import threading
+import time
+import urllib.request
+
+from generator import pipeline, serve
+from generator.errors import DataError
+
+from .conftest import set_cell
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> str:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:  # not listening yet
+        return ""
+
+
+def _wait_for(check, seconds=30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_rebuilds_on_change_and_keeps_site_on_error(data, config):
+    site = data.parent / "site"
+    builds = []
+
+    def rebuild():
+        try:
+            pipeline.build(data, site, config, dt.date(2025, 1, 31))
+            builds.append("ok")
+        except DataError:
+            builds.append("error")
+
+    rebuild()
+    port, stop = _free_port(), threading.Event()
+    thread = threading.Thread(target=serve.serve, args=(site, [data], [site], rebuild, "127.0.0.1", port, stop))
+    thread.start()
+    try:
+        assert _wait_for(lambda: "鹿村" in _get(port, "v/lucun/"), 10)
+        set_cell(data / "villages.csv", 3, "村名", "鹿庄村")
+        assert _wait_for(lambda: "鹿庄村" in _get(port, "v/lucun/")), builds
+        set_cell(data / "villages.csv", 3, "村代码", "")
+        assert _wait_for(lambda: builds[-1] == "error"), builds
+        assert "鹿庄村" in _get(port, "v/lucun/")  # the previous site is still served
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
