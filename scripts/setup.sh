@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: Python, the CJK font embedded in PDFs, WeasyPrint's pango and
-# HarfBuzz subsetting, poppler (tests read PDF text).
+# HarfBuzz subsetting, poppler (tests read PDF text), Debian's chromium (browser tests;
+# Playwright drives it, it never downloads a browser of its own).
 PACKAGES=(python3 python3-venv fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
-          libharfbuzz-subset0 poppler-utils)
+          libharfbuzz-subset0 poppler-utils chromium)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
