@@ -60,6 +60,13 @@ class FinanceBody:
 class CommitmentBody:
     commitments: tuple[Commitment, ...]
 
+    def by_cadre(self) -> list[tuple[str, str, list[Commitment]]]:
+        """(name, role, commitments) per cadre, in the order the clerk listed them."""
+        cadres: dict[tuple[str, str], list[Commitment]] = {}
+        for item in self.commitments:
+            cadres.setdefault((item.name, item.role), []).append(item)
+        return [(name, role, items) for (name, role), items in cadres.items()]
+
 
 @dataclass(frozen=True)
 class ProgressBody:

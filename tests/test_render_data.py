@@ -47,3 +47,15 @@ def test_json_holds_canonical_content_and_hash(data, config):
     assert document["content"]["passed"] is False
     assert document["content"]["votes_for"] == 14
     assert "where" not in document["content"]
+
+
+def test_data_package_lists_every_download(sample_site):
+    import hashlib
+
+    site, result = sample_site
+    package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(package["resources"]) == 2 * len(result.published)
+    for resource in package["resources"][:20]:
+        content = (site / resource["path"]).read_bytes()
+        assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
+        assert resource["bytes"] == len(content)
