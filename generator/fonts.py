@@ -1,40 +1,111 @@
-"""The CJK font embedded in every PDF, taken from a file the set-up installs.
+"""The CJK fonts embedded in every PDF, prepared once from files the set-up installs.
 
-Output must not depend on which fonts a host happens to have: the print CSS loads this
-one file with @font-face. Debian's fonts-noto-cjk ships a collection (.ttc); the
-Simplified Chinese face is extracted once into the cache, since @font-face takes a face.
+Chosen by measurement (benchmarks/fonts.py): WenQuanYi Micro Hei as the main face keeps a
+one-page notice small, and Noto Sans CJK SC, cut into small slices by code point, prints
+every rare name character the main face lacks (䶮, 𠮷, …). Slicing matters because
+WeasyPrint's subsetter keeps glyph ids: a glyph late in a 65,000-glyph font drags tens of
+thousands of empty glyph slots into the PDF, while in a slice of a few hundred it costs little.
+Output never depends on the host's other fonts: the print CSS loads exactly these files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection
+from fontTools import subset
+from fontTools.ttLib import TTCollection, TTFont
 
 from .errors import PublisherError
 
-FONT_NAME = "NotoSansCJKsc-Regular.otf"
-FACE = "Noto Sans CJK SC"
-COLLECTIONS = (
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
-)
+MAIN = ("WenQuanYi Micro Hei", (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),), "fonts-wqy-microhei")
+RARE = ("Noto Sans CJK SC", (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),), "fonts-noto-cjk")
+SLICE = 512  # code points per rare slice: small enough that an unused glyph slot costs little
+FAMILY = "Notice CJK"
 
 
-def cjk_font(cache_dir: Path) -> Path:
-    target = cache_dir / "fonts" / FONT_NAME
-    if target.exists():
-        return target
-    source = next((p for p in COLLECTIONS if p.exists()), None)
-    if source is None:
-        raise PublisherError("未找到中文字体 NotoSansCJK-Regular.ttc（请先运行 bash scripts/setup.sh 安装 fonts-noto-cjk）")
-    collection = TTCollection(str(source))
-    face = next((f for f in collection.fonts if f["name"].getDebugName(4) == FACE), None)
-    if face is None:
-        raise PublisherError(f"字体文件 {source} 中没有 {FACE}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.tmp")
-    face.save(str(partial))
-    partial.replace(target)  # atomic, so parallel builds never read half a font
-    return target
+@dataclass(frozen=True)
+class Face:
+    family: str
+    path: Path
+
+
+def _source(spec) -> Path:
+    name, candidates, package = spec
+    found = next((p for p in candidates if p.exists()), None)
+    if found is None:
+        raise PublisherError(f"未找到字体 {name}（请先运行 bash scripts/setup.sh 安装 {package}）")
+    return found
+
+
+def _face(collection: Path, name: str) -> TTFont:
+    for font in TTCollection(str(collection), lazy=True).fonts:
+        if font["name"].getDebugName(4) == name:
+            font.recalcTimestamp = False  # keep the font's own date: same input, same PDF bytes
+            return font
+    raise PublisherError(f"字体文件 {collection} 中没有 {name}")
+
+
+def _digest(*paths: Path) -> str:
+    digest = hashlib.sha256(f"v1 slice={SLICE}".encode())
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _slices(rare: TTFont, main_cmap: set[int], folder: Path) -> list[str]:
+    """Save the rare face's code points the main face lacks as small fonts; returns file names."""
+    missing = sorted(set(rare.getBestCmap()) - main_cmap)
+    options = subset.Options(
+        layout_features=[], hinting=False, desubroutinize=True, notdef_outline=True,
+        name_IDs=["*"], glyph_names=False, retain_gids=False,
+    )
+    options.recalc_timestamp = False
+    whole = folder / "rare-all.otf"
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=missing)
+    subsetter.subset(rare)
+    rare.save(str(whole))
+    names = []
+    for number, start in enumerate(range(0, len(missing), SLICE), start=1):
+        font = TTFont(str(whole), recalcTimestamp=False)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=missing[start:start + SLICE])
+        subsetter.subset(font)
+        name = f"rare-{number:02d}.otf"
+        font.save(str(folder / name))
+        names.append(name)
+    whole.unlink()
+    return names
+
+
+def faces(cache_dir: Path) -> list[Face]:
+    """The font files in fallback order, made once per machine into the cache folder."""
+    main_source, rare_source = _source(MAIN), _source(RARE)
+    folder = cache_dir / "fonts" / _digest(main_source, rare_source)
+    index = folder / "faces.json"
+    if not index.exists():
+        partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        main = _face(main_source, MAIN[0])
+        main.save(str(partial / "main.ttf"))
+        slices = _slices(_face(rare_source, RARE[0]), set(main.getBestCmap()), partial)
+        (partial / "faces.json").write_text(json.dumps(["main.ttf", *slices]), encoding="utf-8")
+        try:
+            partial.rename(folder)  # atomic: a parallel build never sees half a folder
+        except OSError:
+            shutil.rmtree(partial)  # another build made it first
+    files = json.loads(index.read_text(encoding="utf-8"))
+    return [Face(FAMILY if n == 0 else f"{FAMILY} {n:02d}", folder / name) for n, name in enumerate(files)]
+
+
+def font_css(faces_: list[Face]) -> str:
+    """@font-face rules for every face, and the fallback stack that uses them in order."""
+    rules = [f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.resolve().as_uri()}"); }}' for f in faces_]
+    stack = ", ".join(f'"{f.family}"' for f in faces_)
+    return "\n".join(rules) + f"\nhtml {{ font-family: {stack}; }}\n@page {{ font-family: {stack}; }}\n"

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 
 from . import rules
@@ -211,13 +211,16 @@ def _decisions(records: Records, config: Config) -> list[Notice]:
     notices = []
     for decision in records.decisions:
         village = records.villages[decision.village]
-        stages = [("resolution", decision.resolution_published, "的决议公开")]
+        # What was resolved is posted before anything is carried out: the resolution notice
+        # holds no outcome, so adding the outcome later never changes a published notice.
+        resolved_only = replace(decision, outcome="", outcome_published=None)
+        stages = [("resolution", decision.resolution_published, "的决议公开", resolved_only)]
         if decision.outcome_published is not None:
-            stages.append(("outcome", decision.outcome_published, "的实施结果公开"))
-        for kind, day, suffix in stages:
+            stages.append(("outcome", decision.outcome_published, "的实施结果公开", decision))
+        for kind, day, suffix, body in stages:
             notices.append(_notice(
                 village, kind, f"{kind}-{decision.id}", f"{village.name}{_matter(decision.title)}{suffix}",
-                day, config.days_for(kind), day.year, decision,
+                day, config.days_for(kind), day.year, body,
             ))
     return notices
 

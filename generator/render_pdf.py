@@ -42,10 +42,8 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _stylesheet_text(font: Path) -> str:
-    css = (PRINT_DIR / "print.css").read_text(encoding="utf-8")
-    face = f'@font-face {{ font-family: "Notice CJK"; src: url("{font.resolve().as_uri()}"); }}\n'
-    return face + css
+def _stylesheet_text(cache: Path) -> str:
+    return fonts.font_css(fonts.faces(cache)) + (PRINT_DIR / "print.css").read_text(encoding="utf-8")
 
 
 def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
@@ -78,8 +76,7 @@ def cache_dir(config: Config) -> Path:
 
 def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date) -> None:
     cache = cache_dir(config)
-    font = fonts.cjk_font(cache)
-    css_text = _stylesheet_text(font)
+    css_text = _stylesheet_text(cache)
     salt = hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
     pdf_cache = cache / "pdf"
     pdf_cache.mkdir(parents=True, exist_ok=True)

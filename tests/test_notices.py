@@ -79,3 +79,12 @@ def test_published_as_of(data, config):
 def test_review_flag_at_threshold(data, config):
     review = _notices(data, config)["beixishang-review-2024-12-23"]
     assert [r.flagged for r in review.body.reviews] == [True]
+
+
+def test_resolution_notice_does_not_change_when_the_outcome_arrives(data, config):
+    before = _notices(data, config)["beixishang-resolution-2024-road"]
+    assert before.body.outcome == "" and before.body.outcome_published is None
+    set_cell(data / "decisions.csv", 2, "实施情况", "工程已完工，决算 472,350.00 元")
+    after = _notices(data, config)
+    assert after["beixishang-resolution-2024-road"].sha256() == before.sha256()
+    assert after["beixishang-outcome-2024-road"].body.outcome == "工程已完工，决算 472,350.00 元"
