@@ -20,6 +20,33 @@ class _IgnoreTagsLoader(yaml.SafeLoader):
 _IgnoreTagsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
+PAPER_SIZES = {"A4": 1.0, "A3": 1.414}  # type scales with the sheet, as a wall notice must
+ORIENTATIONS = ("portrait", "landscape")
+
+
+@dataclass(frozen=True)
+class Paper:
+    size: str = "A4"
+    orientation: str = "portrait"
+
+    @property
+    def css(self) -> str:
+        return f"{self.size} {self.orientation}"
+
+    @property
+    def scale(self) -> float:
+        return PAPER_SIZES[self.size]
+
+
+def _paper(value: object, kind: str) -> Paper:
+    words = str(value).split()
+    size = words[0].upper() if words else ""
+    orientation = words[1].lower() if len(words) > 1 else "portrait"
+    if size not in PAPER_SIZES or orientation not in ORIENTATIONS or len(words) > 2:
+        raise ConfigError(f"mkdocs.yml 中 extra.publisher.paper.{kind} 无效：{value!r}（应为 A4 或 A3，可加 portrait 或 landscape，如 \"A3 landscape\"）")
+    return Paper(size, orientation)
+
+
 @dataclass(frozen=True)
 class Config:
     site_name: str = "村务公开"
@@ -28,10 +55,22 @@ class Config:
     unsatisfied_threshold: Decimal = Decimal("0.30")
     late_after_day: int = 10
     pdf_workers: int = 2
+    paper: dict[str, Paper] = field(default_factory=lambda: dict.fromkeys(NOTICE_KINDS, Paper()))
     mkdocs_file: Path | None = None
+    cache_dir: Path | None = None  # default: .cache beside mkdocs.yml
 
     def days_for(self, kind: str) -> int:
         return self.posting_days[kind]
+
+    def paper_for(self, kind: str) -> Paper:
+        return self.paper[kind]
+
+    @property
+    def cache(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        assert self.mkdocs_file is not None
+        return self.mkdocs_file.parent.resolve() / ".cache"
 
 
 def _positive_int(value: object, name: str, top: int = 10_000) -> int:
@@ -46,7 +85,7 @@ def load_config(mkdocs_file: Path) -> Config:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"无法读取配置文件 {mkdocs_file}：{exc}") from None
     options = (raw.get("extra") or {}).get("publisher") or {}
-    unknown = set(options) - {"posting_days", "unsatisfied_threshold", "late_after_day", "pdf_workers"}
+    unknown = set(options) - {"posting_days", "unsatisfied_threshold", "late_after_day", "pdf_workers", "paper"}
     if unknown:
         raise ConfigError(f"mkdocs.yml 中 extra.publisher 有未知选项：{'、'.join(sorted(unknown))}")
     days = dict.fromkeys(NOTICE_KINDS, 7)
@@ -58,6 +97,14 @@ def load_config(mkdocs_file: Path) -> Config:
             if kind not in NOTICE_KINDS:
                 raise ConfigError(f"mkdocs.yml 中 extra.publisher.posting_days 的公告类别 {kind!r} 无效（应为 {'、'.join(NOTICE_KINDS)}）")
             days[kind] = _positive_int(value, f"posting_days.{kind}")
+    paper = dict.fromkeys(NOTICE_KINDS, Paper())
+    given_paper = options.get("paper", {}) or {}
+    if not isinstance(given_paper, dict):
+        given_paper = dict.fromkeys(NOTICE_KINDS, given_paper)
+    for kind, value in given_paper.items():
+        if kind not in NOTICE_KINDS:
+            raise ConfigError(f"mkdocs.yml 中 extra.publisher.paper 的公告类别 {kind!r} 无效（应为 {'、'.join(NOTICE_KINDS)}）")
+        paper[kind] = _paper(value, kind)
     try:
         threshold = Decimal(str(options.get("unsatisfied_threshold", "0.30")))
     except InvalidOperation:
@@ -71,5 +118,6 @@ def load_config(mkdocs_file: Path) -> Config:
         unsatisfied_threshold=threshold,
         late_after_day=_positive_int(options.get("late_after_day", 10), "late_after_day", 28),
         pdf_workers=_positive_int(options.get("pdf_workers", 2), "pdf_workers", 64),
+        paper=paper,
         mkdocs_file=mkdocs_file,
     )

@@ -145,6 +145,21 @@ class Notice:
         text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    @property
+    def code(self) -> str:
+        """A short verification code printed on paper: the first 40 bits of the hash."""
+        return verification_code(self.sha256())
+
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def verification_code(sha256_hex: str) -> str:
+    bits = int(sha256_hex[:10], 16)  # 40 bits → 8 characters
+    chars = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{chars[:4]}-{chars[4:]}"
+
 
 def plain(value):
     """Dataclasses, Decimals and dates as JSON-ready values; source locations left out."""

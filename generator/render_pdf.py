@@ -13,6 +13,7 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import segno
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -65,17 +66,25 @@ def _render(job: tuple[str, str]) -> tuple[str, bytes]:
     return key, pdf
 
 
-def print_html(notice: Notice, as_of: dt.date) -> str:
-    return templates.render("print_notice.html", notice=notice, as_of=as_of, root="", related=None)
+def notice_url(notice: Notice, config: Config) -> str:
+    return config.site_url.rstrip("/") + "/" + notice.folder if config.site_url else ""
 
 
-def cache_dir(config: Config) -> Path:
-    assert config.mkdocs_file is not None
-    return config.mkdocs_file.parent.resolve() / ".cache"
+def qr_data_uri(url: str) -> str:
+    """A QR code (UTF-8 mode) to the notice page, so paper leads to the online notice."""
+    return segno.make(url, encoding="utf-8", error="m", micro=False).svg_data_uri(scale=4, border=2)
+
+
+def print_html(notice: Notice, config: Config, as_of: dt.date) -> str:
+    url = notice_url(notice, config)
+    return templates.render(
+        f"print_{notice.kind}.html", notice=notice, as_of=as_of, root="", related=None,
+        paper=config.paper_for(notice.kind), url=url, qr=qr_data_uri(url) if url else "",
+    )
 
 
 def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date) -> None:
-    cache = cache_dir(config)
+    cache = config.cache
     css_text = _stylesheet_text(cache)
     salt = hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
     pdf_cache = cache / "pdf"
@@ -83,7 +92,7 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
     jobs: dict[str, str] = {}
     targets: list[tuple[Notice, str]] = []
     for notice in notices:
-        html = print_html(notice, as_of)
+        html = print_html(notice, config, as_of)
         key = hashlib.sha256((salt + html).encode("utf-8")).hexdigest()
         targets.append((notice, key))
         if not (pdf_cache / f"{key}.pdf").exists():

@@ -83,3 +83,32 @@ def test_unchanged_notices_come_from_the_cache(data, config, monkeypatch):
     pipeline.build(data, site, config, dt.date(2025, 1, 31))
     assert calls == []
     assert (site / "v/lucun/2024/finance-2024-07/lucun-finance-2024-07.pdf").exists()
+
+
+def test_paper_per_kind_from_the_configuration(data, config):
+    import dataclasses
+
+    from generator.config import Paper
+
+    paper = {**config.paper, "finance": Paper("A3", "landscape")}
+    site = data.parent / "site"
+    pipeline.build(data, site, dataclasses.replace(config, paper=paper), dt.date(2025, 1, 31))
+    finance = PdfReader(site / "v/beixishang/2024/finance-2024q3/beixishang-finance-2024q3.pdf").pages[0]
+    assert (round(float(finance.mediabox.width)), round(float(finance.mediabox.height))) == (1191, 842)  # A3 landscape
+    review = PdfReader(site / "v/beixishang/2024/review-2024-12-23/beixishang-review-2024-12-23.pdf").pages[0]
+    assert (round(float(review.mediabox.width)), round(float(review.mediabox.height))) == (595, 842)  # A4 portrait
+
+
+def test_every_kind_has_its_signature_block_qr_link_and_code(site):
+    from generator import notices as notices_module
+
+    manifest = __import__("json").loads((site / "manifest.json").read_text(encoding="utf-8"))
+    expected = {
+        "finance": "会计/报账员签字", "resolution": "村民委员会（盖章）", "outcome": "村民委员会（盖章）",
+        "commitments": "承诺人签字", "progress": "村党支部（盖章）", "review": "计票、监票",
+    }
+    for item in manifest["notices"]:
+        text = _pdftext(site / item["pdf"]).replace(" ", "")
+        assert expected[item["kind"]] in text, item["id"]
+        assert f"核验码：{notices_module.verification_code(item['sha256'])}" in text, item["id"]
+        assert f"https://cunwu.example.org/{item['url'].removesuffix('index.html')}" in text.replace("\n", "")
