@@ -61,7 +61,7 @@ def measure(site: Path) -> list[tuple[str, int, int, int]]:
             context = browser.new_context(viewport={"width": 360, "height": 740})
             page = context.new_page()
             bodies: list[bytes] = []
-            page.on("response", lambda response: bodies.append(response.body()) if response.ok else None)
+            page.on("response", lambda response, into=bodies: into.append(response.body()) if response.ok else None)
             page.goto(base + path, wait_until="networkidle")
             raw = sum(len(b) for b in bodies)
             zipped = sum(len(gzip.compress(b, 6)) for b in bodies)

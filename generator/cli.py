@@ -51,6 +51,27 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print(args: argparse.Namespace) -> int:
+    from .fields import FieldError, parse_period
+    from .model import PeriodKey
+
+    try:
+        period = PeriodKey(*parse_period(args.period))
+    except FieldError as exc:
+        print(f"错误：--period {exc}", file=sys.stderr)
+        return 1
+    config = load_config(args.config)
+    try:
+        target = pipeline.print_batch_file(args.data, args.site, config, clock.build_date(args.as_of),
+                                           args.township, period)
+    except DataError as exc:
+        _print_problems(exc.problems)
+        print(f"已停止：{len(exc.problems)} 处错误。", file=sys.stderr)
+        return 1
+    print(f"已生成张贴材料：{target}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from . import serve
 
@@ -77,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     _options(commands.add_parser("validate", help="检查数据，列出所有问题"), site=False)
     _options(commands.add_parser("build", help="检查数据并生成网站、PDF 和数据下载"), site=True)
+    batch = commands.add_parser("print", help="生成一个乡镇一个期间的张贴材料（一个 PDF，供打印店打印）")
+    _options(batch, site=True)
+    batch.add_argument("--township", required=True, help="乡镇代码，如 yangmiao")
+    batch.add_argument("--period", required=True, help="季度如 2024Q3，或月份如 2024-07")
     preview = commands.add_parser("serve", help="在本机预览网站，数据或模板修改后自动重新生成")
     _options(preview, site=True)
     preview.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
@@ -84,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     try:
-        return {"validate": _validate, "build": _build, "serve": _serve}[args.command](args)
+        commands_ = {"validate": _validate, "build": _build, "print": _print, "serve": _serve}
+        return commands_[args.command](args)
     except PublisherError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -51,7 +51,7 @@ def _face(collection: Path, name: str) -> TTFont:
 
 
 def _digest(*paths: Path) -> str:
-    digest = hashlib.sha256(f"v1 slice={SLICE}".encode())
+    digest = hashlib.sha256(f"v1 slice={SLICE} {paths[0].name}".encode())
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -83,16 +83,20 @@ def _slices(rare: TTFont, main_cmap: set[int], folder: Path) -> list[str]:
     return names
 
 
-def faces(cache_dir: Path) -> list[Face]:
-    """The font files in fallback order, made once per machine into the cache folder."""
-    main_source, rare_source = _source(MAIN), _source(RARE)
+def faces(cache_dir: Path, main_spec=MAIN) -> list[Face]:
+    """The font files in fallback order, made once per machine into the cache folder.
+
+    `main_spec` (name, candidate files, Debian package) is there for benchmarks/fonts.py,
+    which measures other main faces the same way.
+    """
+    main_source, rare_source = _source(main_spec), _source(RARE)
     folder = cache_dir / "fonts" / _digest(main_source, rare_source)
     index = folder / "faces.json"
     if not index.exists():
         partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
-        main = _face(main_source, MAIN[0])
+        main = _face(main_source, main_spec[0]) if main_source.suffix == ".ttc" else TTFont(str(main_source), recalcTimestamp=False)
         main.save(str(partial / "main.ttf"))
         slices = _slices(_face(rare_source, RARE[0]), set(main.getBestCmap()), partial)
         (partial / "faces.json").write_text(json.dumps(["main.ttf", *slices]), encoding="utf-8")

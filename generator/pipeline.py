@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (
     load,
     notices,
+    print_batch,
     publish,
     render_data,
     render_feeds,
@@ -19,8 +21,8 @@ from . import (
     validate,
 )
 from .config import Config
-from .errors import DataError, Problem, Problems
-from .model import Records
+from .errors import DataError, Problem, Problems, PublisherError
+from .model import PeriodKey, Records
 from .notices import Notice
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,27 @@ def check(data_dir: Path, config: Config) -> CheckResult:
     return CheckResult(records, problems.items)
 
 
+def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
+                     township_code: str, period: PeriodKey) -> Path:
+    """One township's batch for one period, written to site/print/… (the rest of the site untouched)."""
+    checked = check(data_dir, config)
+    if checked.errors:
+        raise DataError(checked.errors)
+    shown = notices.published(notices.make_notices(checked.records, config), as_of)
+    chosen = print_batch.members(shown, township_code, period)
+    if not chosen:
+        raise PublisherError(f"乡镇代码 {township_code} 在 {period.code} 没有截至 {as_of} 已发布的公告")
+    target = site_dir / print_batch.batch_path(township_code, period)
+    with tempfile.TemporaryDirectory(prefix="cunwu-print-") as tmp:
+        render_pdf.render_pdfs(Path(tmp), chosen, config, as_of)
+        pdf = print_batch.batch_pdf(Path(tmp), chosen, chosen[0].village.township, period, config)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".pdf.tmp")
+    partial.write_bytes(pdf)
+    partial.replace(target)  # never a half-written file where a print shop may pick it up
+    return target
+
+
 def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date) -> BuildResult:
     """Validate, then write the whole site; on any error the existing site stays as it was."""
     checked = check(data_dir, config)
@@ -71,6 +94,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date) -> Bui
         render_html.render_site(stage, shown, checked.records, config, as_of, bundles)
         render_data.render_downloads(stage, shown)
         render_pdf.render_pdfs(stage, shown, config, as_of)
+        print_batch.render_batches(stage, shown, config)
         render_feeds.render_feeds(stage, shown, checked.records.villages, config)
         render_search.render_search(stage, shown)
         publish.write_manifest(stage, shown, as_of, config.site_url)

@@ -48,12 +48,34 @@ def _stylesheet_text(cache: Path) -> str:
 
 
 def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
+    if _worker.get("css_text") == css_text:
+        return  # fonts and CSS already loaded in this process
     font_config = FontConfiguration()
     fetcher = LocalOnlyFetcher(roots)
     _worker.update(
-        font_config=font_config, fetcher=fetcher,
+        css_text=css_text, font_config=font_config, fetcher=fetcher,
         css=weasyprint.CSS(string=css_text, font_config=font_config, url_fetcher=fetcher),
     )
+
+
+def _key(salt: str, html: str) -> str:
+    return hashlib.sha256((salt + html).encode("utf-8")).hexdigest()
+
+
+def _salt(css_text: str) -> str:
+    """Everything besides the HTML that goes into a PDF: WeasyPrint's version, CSS, fonts."""
+    return hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
+
+
+def render_document(html: str, config: Config) -> bytes:
+    """One PDF with the print CSS and embedded fonts (covers and the like), through the cache."""
+    css_text = _stylesheet_text(config.cache)
+    path = config.cache / "pdf" / f"{_key(_salt(css_text), html)}.pdf"
+    if not path.exists():
+        _init_worker(css_text, (PRINT_DIR, config.cache))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _store([_render((path.stem, html))], path.parent)
+    return path.read_bytes()
 
 
 def _render(job: tuple[str, str]) -> tuple[str, bytes]:
@@ -86,14 +108,14 @@ def print_html(notice: Notice, config: Config, as_of: dt.date) -> str:
 def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date) -> None:
     cache = config.cache
     css_text = _stylesheet_text(cache)
-    salt = hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
+    salt = _salt(css_text)
     pdf_cache = cache / "pdf"
     pdf_cache.mkdir(parents=True, exist_ok=True)
     jobs: dict[str, str] = {}
     targets: list[tuple[Notice, str]] = []
     for notice in notices:
         html = print_html(notice, config, as_of)
-        key = hashlib.sha256((salt + html).encode("utf-8")).hexdigest()
+        key = _key(salt, html)
         targets.append((notice, key))
         if not (pdf_cache / f"{key}.pdf").exists():
             jobs[key] = html

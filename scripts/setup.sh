@@ -6,10 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: Python, the CJK font embedded in PDFs, WeasyPrint's pango and
-# HarfBuzz subsetting, poppler (tests read PDF text), Debian's chromium (browser tests;
-# Playwright drives it, it never downloads a browser of its own).
-PACKAGES=(python3 python3-venv fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+# System packages: Python, the CJK fonts embedded in PDFs (WenQuanYi Micro Hei, with Noto
+# Sans CJK SC for rare characters; see benchmarks/fonts.py), WeasyPrint's pango and HarfBuzz
+# subsetting, poppler (tests read PDF text), Debian's chromium (browser tests; Playwright
+# drives it and never downloads a browser of its own).
+PACKAGES=(python3 python3-venv fonts-wqy-microhei fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
           libharfbuzz-subset0 poppler-utils chromium)
 
 SUDO=""
