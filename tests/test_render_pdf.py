@@ -34,7 +34,10 @@ def test_finance_pdf_text_figures_capitals_and_rare_names(site, artifacts):
         assert shown in text, shown
     pages = len(PdfReader(pdf).pages)
     assert f"第1页共{pages}页" in text.replace(" ", "")
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(artifacts / "finance-q3")], check=True)
+    for name, path in (("finance-q3", pdf),
+                       ("resolution", site / "v/beixishang/2024/resolution-2024-road/beixishang-resolution-2024-road.pdf"),
+                       ("commitments", site / "v/beixishang/2024/commitments-2024/beixishang-commitments-2024.pdf")):
+        subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(artifacts / f"pdf-{name}")], check=True)
 
 
 def test_pdf_metadata_from_the_notice(site):
