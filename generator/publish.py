@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -52,20 +53,35 @@ def swap_in(stage: Path, site: Path) -> None:
 
 
 @contextmanager
+def _locked(site: Path) -> Iterator[None]:
+    """One build of a site at a time; a second one waits for the first."""
+    with open(site.with_name(f".{site.name}.lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
 def staging(site: Path) -> Iterator[Path]:
     """A fresh folder beside `site` to build into; swapped in on success, removed on failure."""
     site = site.absolute()
     site.parent.mkdir(parents=True, exist_ok=True)
-    stage = site.with_name(f".{site.name}.building-{os.getpid()}")
-    if stage.exists():
-        shutil.rmtree(stage)
-    stage.mkdir()
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    swap_in(stage, site)
+    with _locked(site):
+        # Holding the lock, anything left by a build that was killed is garbage.
+        for stale in site.parent.glob(f".{site.name}.building-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in site.parent.glob(f".{site.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        stage = site.with_name(f".{site.name}.building-{os.getpid()}")
+        stage.mkdir()
+        try:
+            yield stage
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        swap_in(stage, site)
 
 
 def manifest(notices: list[Notice], as_of: dt.date) -> dict:

@@ -67,6 +67,11 @@ def parse_rows(kind: str, tables: list[RawTable], problems: Problems) -> Iterato
                     problems.error(row.where(column.key), str(exc))
                     row.ok = False
                     continue
+                if column.parse is fields.parse_slug and privacy.mask(value) != value:
+                    # Codes become URLs, and a URL must never carry a person's identifier.
+                    problems.error(row.where(column.key), f'代码 "{value}" 像身份证号、银行卡号或手机号，不能用作代码（代码会出现在网址中）')
+                    row.ok = False
+                    continue
                 if isinstance(value, str) and column.key not in _NOT_MASKED:
                     masked = privacy.mask(value)
                     if masked != value:

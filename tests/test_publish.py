@@ -20,7 +20,7 @@ def test_successful_stage_replaces_the_site(tmp_path):
     with publish.staging(site) as stage:
         (stage / "new.html").write_text("new", encoding="utf-8")
     assert tree(site).keys() == {"new.html"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no stage or old copy left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]  # no stage or old copy left
 
 
 def test_failed_stage_leaves_site_untouched(tmp_path):
@@ -32,7 +32,7 @@ def test_failed_stage_leaves_site_untouched(tmp_path):
         (stage / "half.html").write_text("half", encoding="utf-8")
         raise RuntimeError("render failed")
     assert tree(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
 
 
 def test_first_build_creates_the_site(tmp_path):
@@ -40,3 +40,12 @@ def test_first_build_creates_the_site(tmp_path):
     with publish.staging(site) as stage:
         (stage / "index.html").write_text("x", encoding="utf-8")
     assert (site / "index.html").read_text(encoding="utf-8") == "x"
+
+
+def test_leftovers_of_a_killed_build_are_cleared(tmp_path):
+    site = tmp_path / "site"
+    (tmp_path / ".site.building-99999").mkdir()
+    (tmp_path / ".site.old-99999").mkdir()
+    with publish.staging(site) as stage:
+        (stage / "index.html").write_text("x", encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]

@@ -143,3 +143,8 @@ def test_all_problems_are_collected_before_stopping(data, config):
     set_cell(data / R, 2, "满意", "99")
     errors = pipeline.check(data, config).errors
     assert {"data/finance.csv", "data/decisions.csv", "data/commitment_reviews.csv"} <= {p.where.file for p in errors}
+
+
+def test_codes_that_look_like_identifiers_are_refused(data, config):
+    set_cell(data / D, 3, "编号", "13812345678")
+    assert '错误：data/decisions.csv 第3行 「编号」: 代码 "13812345678" 像身份证号、银行卡号或手机号，不能用作代码（代码会出现在网址中）' in messages(data, config)

@@ -1,0 +1,48 @@
+"""A build killed at any moment leaves either the old site or the new one, never a mix."""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from .conftest import ROOT, set_cell
+from .test_publish import tree
+
+BUILD = [sys.executable, "-m", "generator", "build", "--as-of", "2025-01-31"]
+
+
+def _build(data, site):
+    subprocess.run([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT, check=True, capture_output=True)
+
+
+def test_killed_builds_leave_old_or_new_site(data, tmp_path):
+    old_site, new_site, site = tmp_path / "old", tmp_path / "new", tmp_path / "site"
+    _build(data, old_site)
+    old = tree(old_site)
+    set_cell(data / "villages.csv", 3, "村名", "鹿庄村")
+    started = time.monotonic()
+    _build(data, new_site)
+    duration = time.monotonic() - started
+    new = tree(new_site)
+    assert old != new
+    chance = random.Random(20241008)
+    outcomes = []
+    for _ in range(8):
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.copytree(old_site, site)
+        process = subprocess.Popen([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(chance.uniform(0.05, duration * 1.1))
+        os.killpg(process.pid, signal.SIGKILL)  # the build and any PDF workers it started
+        process.wait()
+        now = tree(site)
+        assert now in (old, new)
+        outcomes.append("new" if now == new else "old")
+    # The next build clears what the killed ones left behind, and completes.
+    _build(data, site)
+    assert tree(site) == new
+    assert not list(tmp_path.glob(".site.building-*"))
+    print("kill outcomes:", outcomes)
