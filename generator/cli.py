@@ -26,7 +26,8 @@ def _options(parser: argparse.ArgumentParser, site: bool) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    result = pipeline.check(args.data, load_config(args.config))
+    # Also held against the published site, so a silent change to a posted notice shows here first.
+    result = pipeline.prepare(args.data, args.site, load_config(args.config), clock.build_date(args.as_of))
     _print_problems(result.problems)
     errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
     if errors:
@@ -40,7 +41,7 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     as_of = clock.build_date(args.as_of)
     try:
-        result = pipeline.build(args.data, args.site, config, as_of)
+        result = pipeline.build(args.data, args.site, config, as_of, args.previous)
     except DataError as exc:
         _print_problems(exc.problems)
         print(f"构建已停止：{len(exc.problems)} 处错误，原有网站未作任何改动。", file=sys.stderr)
@@ -92,16 +93,34 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from .verify import verify_site
+
+    report = verify_site(args.site)
+    for problem in report.problems:
+        print(f"错误：{problem}", file=sys.stderr)
+    if not report.ok:
+        print(f"核验未通过：{len(report.problems)} 处问题。", file=sys.stderr)
+        return 1
+    print(f"核验通过：{report.notices} 份公告、{report.files} 个文件与清单一致，历史清单 {report.manifests} 份首尾相连。")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description="村务公开发布器")
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
     commands = parser.add_subparsers(dest="command", required=True)
-    _options(commands.add_parser("validate", help="检查数据，列出所有问题"), site=False)
-    _options(commands.add_parser("build", help="检查数据并生成网站、PDF 和数据下载"), site=True)
+    _options(commands.add_parser("validate", help="检查数据，列出所有问题"), site=True)
+    builder = commands.add_parser("build", help="检查数据并生成网站、PDF 和数据下载")
+    _options(builder, site=True)
+    builder.add_argument("--previous", type=Path, default=None,
+                         help="上次发布的 manifest.json（默认读取网站文件夹中的）")
     batch = commands.add_parser("print", help="生成一个乡镇一个期间的张贴材料（一个 PDF，供打印店打印）")
     _options(batch, site=True)
     batch.add_argument("--township", required=True, help="乡镇代码，如 yangmiao")
     batch.add_argument("--period", required=True, help="季度如 2024Q3，或月份如 2024-07")
+    checker = commands.add_parser("verify", help="核验网站文件夹：每个文件都与清单一致，历次清单首尾相连")
+    checker.add_argument("--site", default="site", type=Path, help="网站文件夹（默认 site）")
     preview = commands.add_parser("serve", help="在本机预览网站，数据或模板修改后自动重新生成")
     _options(preview, site=True)
     preview.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
@@ -109,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     try:
-        commands_ = {"validate": _validate, "build": _build, "print": _print, "serve": _serve}
+        commands_ = {"validate": _validate, "build": _build, "print": _print, "serve": _serve, "verify": _verify}
         return commands_[args.command](args)
     except PublisherError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -124,6 +124,16 @@ def parse_slug(value: object) -> str:
     return text
 
 
+_NOTICE_ID = re.compile(r"[a-z0-9-]{1,160}")
+
+
+def parse_notice_id(value: object) -> str:
+    text = nfkc(shown(value))
+    if not _NOTICE_ID.fullmatch(text):
+        raise FieldError(f'公告编号格式无效 "{shown(value)}"（应为网站上公告的编号，如 beixishang-finance-2024q3）')
+    return text
+
+
 def parse_text(value: object) -> str:
     return shown(value).strip()
 

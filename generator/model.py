@@ -177,6 +177,16 @@ class Review:
     where: Where = field(compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A declared change to a published notice (更正): the notice, when, and why."""
+
+    notice: str
+    date: dt.date
+    reason: str
+    where: Where = field(compare=False, repr=False)
+
+
 @dataclass
 class Records:
     villages: dict[str, Village] = field(default_factory=dict)
@@ -186,6 +196,7 @@ class Records:
     commitments: list[Commitment] = field(default_factory=list)
     progress: list[Progress] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
 
     def entries_by_book(self) -> dict[tuple[str, str | None, PeriodKey], list[Entry]]:
         """Journal entries by (village, group, disclosure period of the village's cycle)."""

@@ -10,13 +10,15 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
 
 from . import rules
 from .config import Config
+from .errors import Where
 from .model import (
     Commitment,
+    Correction,
     Entry,
     Period,
     Progress,
@@ -91,6 +93,27 @@ class Notice:
     year: int
     slug: str
     body: object  # FinanceBody, Decision, CommitmentBody, ProgressBody or ReviewBody
+    corrections: tuple[Correction, ...] = ()  # declared 更正, oldest first
+    original: dict | None = field(default=None, compare=False)  # content of the version replaced
+    archive: str | None = field(default=None, compare=False)  # folder where that version stays
+
+    @property
+    def version(self) -> int:
+        return len(self.corrections) + 1
+
+    @property
+    def source(self) -> Where:
+        """The clerk's row the notice comes from, for messages about it."""
+        body = self.body
+        if isinstance(body, FinanceBody):
+            return body.period.where
+        if isinstance(body, CommitmentBody):
+            return body.commitments[0].where
+        if isinstance(body, ProgressBody):
+            return body.items[0][0].where
+        if isinstance(body, ReviewBody):
+            return body.reviews[0].where
+        return body.where
 
     @property
     def kind_name(self) -> str:
@@ -133,13 +156,16 @@ class Notice:
 
     def canonical(self) -> dict:
         """The notice's content as plain data: what its hash, JSON download and history are of."""
-        return {
+        document = {
             "id": self.id, "kind": self.kind, "title": self.title,
             "village": self.village.code, "village_name": self.village.name,
             "township": self.village.township, "group": self.group,
             "date": self.date.isoformat(), "window_end": self.window_end.isoformat(),
             "content": plain(self.body),
         }
+        if self.corrections:  # only then: an uncorrected notice keeps the hash it always had
+            document["corrections"] = [{"date": c.date.isoformat(), "reason": c.reason} for c in self.corrections]
+        return document
 
     def sha256(self) -> str:
         text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (
+    history,
     load,
     notices,
     print_batch,
@@ -39,6 +40,25 @@ class CheckResult:
 
 
 @dataclass
+class Plan:
+    """Everything decided before anything is written: the notices as they will be published."""
+
+    records: Records
+    problems: list[Problem]
+    every: list[Notice]
+    history: history.History
+    previous: history.Previous
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def published(self) -> list[Notice]:
+        return self.history.notices
+
+
+@dataclass
 class BuildResult:
     site_dir: Path
     as_of: dt.date
@@ -58,6 +78,22 @@ def check(data_dir: Path, config: Config) -> CheckResult:
     tables = load.load(data_dir, problems)
     records = validate.validate(tables, config, problems)
     return CheckResult(records, problems.items)
+
+
+def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
+            previous_file: Path | None = None) -> Plan:
+    """Check the data, make the notices, and hold them against what was published before."""
+    checked = check(data_dir, config)
+    problems = Problems()
+    problems.items = list(checked.problems)
+    previous = history.read_previous(site_dir, previous_file)
+    if checked.errors:
+        # Rows with errors are left out of the records, so comparing with what was published
+        # would only report those notices again as "removed": fix the data first.
+        return Plan(checked.records, problems.items, [], history.History([]), previous)
+    every = notices.make_notices(checked.records, config)
+    past = history.apply(notices.published(every, as_of), every, checked.records.corrections, previous, as_of, problems)
+    return Plan(checked.records, problems.items, every, past, previous)
 
 
 def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
@@ -81,22 +117,24 @@ def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.d
     return target
 
 
-def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date) -> BuildResult:
+def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
+          previous_file: Path | None = None) -> BuildResult:
     """Validate, then write the whole site; on any error the existing site stays as it was."""
-    checked = check(data_dir, config)
-    if checked.errors:
-        raise DataError(checked.errors)
-    every = notices.make_notices(checked.records, config)
-    shown = notices.published(every, as_of)
-    waiting = [n for n in every if n not in shown]
+    plan = prepare(data_dir, site_dir, config, as_of, previous_file)
+    if plan.errors:
+        raise DataError(plan.errors)
+    shown = plan.published
+    ids = {n.id for n in shown}
+    waiting = [n for n in plan.every if n.id not in ids]
     bundles = render_search.bundle_paths(shown)
     with publish.staging(site_dir) as stage:
-        render_html.render_site(stage, shown, checked.records, config, as_of, bundles)
+        render_html.render_site(stage, shown, plan.records, config, as_of, bundles)
         render_data.render_downloads(stage, shown)
         render_pdf.render_pdfs(stage, shown, config, as_of)
         print_batch.render_batches(stage, shown, config)
-        render_feeds.render_feeds(stage, shown, checked.records.villages, config)
+        render_feeds.render_feeds(stage, shown, plan.records.villages, config)
         render_search.render_search(stage, shown)
-        publish.write_manifest(stage, shown, as_of, config.site_url)
+        history.write_archives(stage, plan.history, plan.previous)
+        publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
     log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
-    return BuildResult(site_dir, as_of, shown, waiting, [p for p in checked.problems if not p.is_error])
+    return BuildResult(site_dir, as_of, shown, waiting, [p for p in plan.problems if not p.is_error])

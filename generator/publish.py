@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -19,7 +20,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import paths
+from .history import HISTORY_DIR, MANIFEST, Previous
 from .notices import Notice
+
+CHECKSUMS = "checksums.json"
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +88,55 @@ def staging(site: Path) -> Iterator[Path]:
         swap_in(stage, site)
 
 
-def manifest(notices: list[Notice], as_of: dt.date) -> dict:
+def _entry(notice: Notice) -> dict:
+    entry = {
+        "id": notice.id, "kind": notice.kind, "village": notice.village.code, "group": notice.group,
+        "title": notice.title, "date": notice.date.isoformat(), "window_end": notice.window_end.isoformat(),
+        "url": notice.url, "pdf": notice.pdf, "data": notice.data, "sha256": notice.sha256(),
+    }
+    if notice.corrections:
+        entry["version"] = notice.version
+        entry["corrections"] = [{"date": c.date.isoformat(), "reason": c.reason} for c in notice.corrections]
+    return entry
+
+
+def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | None = None,
+             checksums: str | None = None, previous: str | None = None) -> dict:
     return {
         "generated_as_of": as_of.isoformat(),
-        "notices": [
-            {
-                "id": n.id, "kind": n.kind, "village": n.village.code, "group": n.group,
-                "title": n.title, "date": n.date.isoformat(), "window_end": n.window_end.isoformat(),
-                "url": n.url, "pdf": n.pdf, "data": n.data, "sha256": n.sha256(),
-            }
-            for n in notices
-        ],
+        "previous": previous,  # sha256 of the manifest published before this one: the chain
+        "checksums": checksums,  # sha256 of checksums.json, which hashes every other file
+        "notices": [_entry(n) for n in notices],
+        "superseded": superseded or [],  # corrected versions, still reachable and marked 已更正
     }
+
+
+def checksums(stage: Path) -> bytes:
+    """sha256 of every file of the site but the manifests themselves, as JSON."""
+    sums = {}
+    for path in sorted(stage.rglob("*")):
+        relative = path.relative_to(stage).as_posix()
+        if path.is_file() and relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/"):
+            sums[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return (json.dumps(sums, ensure_ascii=False, indent=0, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
+    """The previous pointer, and the older manifests copied into manifests/.
+
+    A rebuild that publishes exactly what the previous manifest says adds no link, so
+    building the same data twice gives the same bytes.
+    """
+    if previous is None or previous.manifest is None:
+        return None
+    older = {key: value for key, value in previous.manifest.items() if key != "previous"}
+    pointer = previous.manifest.get("previous") if older == body else previous.sha256
+    if previous.folder is not None and (previous.folder / HISTORY_DIR).is_dir():
+        for path in sorted((previous.folder / HISTORY_DIR).glob("*.json")):
+            paths.write_bytes(stage, f"{HISTORY_DIR}/{path.name}", path.read_bytes())
+    if pointer == previous.sha256:
+        paths.write_bytes(stage, f"{HISTORY_DIR}/{pointer}.json", previous.raw)
+    return pointer
 
 
 def _sitemap(stage: Path, site_url: str) -> str:
@@ -110,7 +151,12 @@ def _sitemap(stage: Path, site_url: str) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
 
 
-def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url: str = "") -> None:
-    text = json.dumps(manifest(notices, as_of), ensure_ascii=False, indent=1) + "\n"
-    paths.write_text(stage, "manifest.json", text)
+def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url: str = "",
+                   superseded: list[dict] | None = None, previous: Previous | None = None) -> None:
+    """The sitemap, checksums.json, and manifest.json chained to the previous one. Written last."""
     paths.write_text(stage, "sitemap.xml", _sitemap(stage, site_url))
+    sums = checksums(stage)
+    paths.write_bytes(stage, CHECKSUMS, sums)
+    body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
+    body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)
+    paths.write_text(stage, MANIFEST, json.dumps(body, ensure_ascii=False, indent=1) + "\n")

@@ -115,6 +115,11 @@ KINDS: dict[str, tuple[Column, ...]] = {
         _col("不满意", "unsatisfied", fields.parse_count),
         _col("公开日期", "published", fields.parse_date),
     ),
+    "corrections": (
+        _col("公告编号", "notice", fields.parse_notice_id),
+        _col("更正日期", "date", fields.parse_date),
+        _col("更正原因", "reason"),
+    ),
 }
 
 # The order in which kinds are read and checked: the registry first, since rows point to it.

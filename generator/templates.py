@@ -8,7 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from . import chinese, rules
+from . import chinese, history, rules
+from .notices import plain
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
@@ -37,6 +38,7 @@ def environment() -> jinja2.Environment:
         fraction_of=chinese.fraction_of,
     )
     env.globals.update(
+        differences=lambda notice: history.differences(notice.original, plain(notice.body)),
         window_state=_window_state,
         party_valid=rules.party_meeting_valid,
         party_approved=rules.party_meeting_approved,

@@ -14,6 +14,7 @@ from .errors import Problems
 from .load import RawRow, RawTable
 from .model import (
     Commitment,
+    Correction,
     Decision,
     Entry,
     Period,
@@ -266,5 +267,6 @@ def validate(tables: dict[str, list[RawTable]], config: Config, problems: Proble
     records.commitments = _simple(Commitment, rows("commitments"), records.villages, problems)
     records.progress = _simple(Progress, rows("commitment_progress"), records.villages, problems)
     records.reviews = _reviews(rows("commitment_reviews"), records.villages, problems, config)
+    records.corrections = [Correction(**row.values, where=row.where()) for row in rows("corrections") if row.ok]
     check_links(records, config, problems)
     return records

@@ -14,10 +14,11 @@ def run(*args, cwd=ROOT, env=None):
 
 
 def test_validate_ok_and_broken(data):
-    ok = run("validate", "--data", str(data))
+    site = str(data.parent / "site")
+    ok = run("validate", "--data", str(data), "--site", site)
     assert ok.returncode == 0 and "校验通过" in ok.stdout
     set_cell(data / "finance.csv", 3, "支出", "1,2")
-    broken = run("validate", "--data", str(data))
+    broken = run("validate", "--data", str(data), "--site", site)
     assert broken.returncode == 1
     assert '错误：data/finance.csv 第3行 「支出」: 金额格式无效 "1,2"（应为数字，最多两位小数）' in broken.stderr.splitlines()
 
@@ -47,5 +48,5 @@ def test_as_of_and_source_date_epoch(data):
 
 
 def test_missing_data_folder(tmp_path):
-    result = run("validate", "--data", str(tmp_path / "nope"))
+    result = run("validate", "--data", str(tmp_path / "nope"), "--site", str(tmp_path / "site"))
     assert result.returncode == 1 and "数据文件夹不存在" in result.stderr
