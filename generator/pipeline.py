@@ -130,6 +130,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     with publish.staging(site_dir) as stage:
         render_html.render_site(stage, shown, plan.records, config, as_of, bundles)
         render_data.render_downloads(stage, shown)
+        render_data.render_verify_index(stage, shown, plan.history.superseded)
         render_pdf.render_pdfs(stage, shown, config, as_of)
         print_batch.render_batches(stage, shown, config)
         render_feeds.render_feeds(stage, shown, plan.records.villages, config)

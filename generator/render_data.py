@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from . import paths, schema
-from .notices import Notice, plain
+from .notices import Notice, plain, verification_code
 
 DATAPACKAGE = "datapackage.json"
 
@@ -85,3 +85,30 @@ def render_downloads(stage: Path, notices: list[Notice]) -> None:
         "resources": resources,
     }
     paths.write_text(stage, DATAPACKAGE, json.dumps(package, ensure_ascii=False, indent=1) + "\n")
+
+
+VERIFY_DIR = "verify/codes"
+
+
+def render_verify_index(stage: Path, notices: list[Notice], superseded: list[dict]) -> None:
+    """Verification codes → notices, sharded by the first two characters (a few KB per lookup)."""
+    current = {n.id: n for n in notices}
+    shards: dict[str, dict[str, list[dict]]] = {}
+    records = [
+        (n.code, {"id": n.id, "title": n.title, "date": n.date.isoformat(), "url": n.folder,
+                  "sha256": n.sha256(), "version": n.version, "status": "current"})
+        for n in notices
+    ]
+    for entry in superseded:
+        newer = current.get(entry["id"])
+        records.append((verification_code(entry["sha256"]), {
+            "id": entry["id"], "title": entry["title"], "date": entry["date"],
+            "url": entry["url"].removesuffix("index.html"), "sha256": entry["sha256"],
+            "version": entry["version"], "status": "corrected", "corrected_on": entry["corrected_on"],
+            "reason": entry["reason"], "current": newer.folder if newer else None,
+        }))
+    for code, record in records:
+        shards.setdefault(code[:2], {}).setdefault(code, []).append(record)
+    for prefix, shard in sorted(shards.items()):
+        text = json.dumps(shard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        paths.write_text(stage, f"{VERIFY_DIR}/{prefix}.json", text + "\n")

@@ -106,6 +106,7 @@ def render_site(stage: Path, notices: list[Notice], records: Records, config: Co
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
+    pages.write("verify/", "verify.html", "核验公告", [Crumb("首页", "")])
     if search_bundles:
         pages.write("search/", "search.html", "搜索公告", [Crumb("首页", "")], bundles=search_bundles)
     for township in townships:

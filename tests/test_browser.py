@@ -179,6 +179,21 @@ def test_pages_read_without_javascript(browser, server, artifacts):
     context.close()
 
 
+def test_verify_page_finds_a_notice_by_its_printed_code(page, server, sample_site, artifacts):
+    _, result = sample_site
+    notice = next(n for n in result.published if n.id == "beixishang-finance-2024q3")
+    page.goto(server + "verify/")
+    page.fill("#code", notice.code.lower().replace("-", " "))  # as a villager might type it
+    page.click("#verify-form button")
+    page.wait_for_selector("#verify-result a")
+    text = page.locator("#verify-result").inner_text()
+    assert "核验通过" in text and notice.title in text and notice.sha256() in text
+    page.screenshot(path=str(artifacts / "verify.png"))
+    page.goto(server + "verify/?code=0000-0000")
+    page.wait_for_selector("#verify-result p")
+    assert "没有找到核验码为 0000-0000 的公告" in page.locator("#verify-result").inner_text()
+
+
 def test_zero_requests_to_other_hosts(requests_seen):
     """Runs last in this module: every request any test above made stayed on the site."""
     assert requests_seen, "no request was recorded"

@@ -64,6 +64,7 @@ def test_every_relative_link_resolves(site):
     missing = []
     for page in site.rglob("*.html"):
         for target in re.findall(r'(?:href|src)="([^"#:]+)"', page.read_text(encoding="utf-8")):
+            target = target.split("?")[0]
             # 404.html is served at any depth, so MkDocs gives it root-absolute links.
             path = (site / target.lstrip("/")) if target.startswith("/") else (page.parent / target).resolve()
             if path.is_dir():

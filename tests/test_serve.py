@@ -9,7 +9,7 @@ import urllib.request
 from generator import pipeline, serve
 from generator.errors import DataError
 
-from .conftest import set_cell
+from .conftest import add_row, set_cell
 
 
 def _free_port() -> int:
@@ -52,11 +52,12 @@ def test_serve_rebuilds_on_change_and_keeps_site_on_error(data, config):
     thread.start()
     try:
         assert _wait_for(lambda: "鹿村" in _get(port, "v/lucun/"), 10)
-        set_cell(data / "villages.csv", 3, "村名", "鹿庄村")
-        assert _wait_for(lambda: "鹿庄村" in _get(port, "v/lucun/")), builds
+        add_row(data / "commitment_progress.csv", {"村代码": "beixishang", "年度": "2024", "承诺编号": "2024-01",
+                                                  "进展": "已完成全年任务的80%", "状态": "进行中", "公开日期": "2024-10-09"})
+        assert _wait_for(lambda: "2024年村干部践诺情况公示" in _get(port, "v/beixishang/2024/progress-2024-10-09/")), builds
         set_cell(data / "villages.csv", 3, "村代码", "")
         assert _wait_for(lambda: builds[-1] == "error"), builds
-        assert "鹿庄村" in _get(port, "v/lucun/")  # the previous site is still served
+        assert "已完成全年任务的80%" in _get(port, "v/beixishang/2024/progress-2024-10-09/")  # still served
     finally:
         stop.set()
         thread.join(10)
