@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cbor2
@@ -106,4 +107,7 @@ def render_search(stage: Path, notices: list[Notice]) -> None:
             await _index_township(stage, code, by_township[code])
             log.info("search index for %s: %d notices", code, len(by_township[code]))
 
-    asyncio.run(run())
+    # A thread of its own, so an event loop already running in the caller (a notebook, a
+    # test driving a browser) does not stop the build.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()

@@ -102,3 +102,19 @@ def test_choice():
     with pytest.raises(FieldError) as caught:
         parse("半年")
     assert str(caught.value) == '"半年" 不是有效的取值（应为 季度、月 之一）'
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_date_round_trips_through_every_written_form(day):
+    for text in (day.isoformat(), f"{day.year}/{day.month}/{day.day}", f"{day.year}.{day.month}.{day.day}",
+                 f"{day.year}年{day.month}月{day.day}日"):
+        assert fields.parse_date(text) == day
+    assert fields.parse_date(dt.datetime.combine(day, dt.time(0))) == day
+
+
+@given(st.text(max_size=30))
+def test_date_parser_never_crashes(text):
+    try:
+        fields.parse_date(text)
+    except FieldError:
+        pass

@@ -53,11 +53,14 @@ def test_decision_pages_show_validity_votes_and_links(site):
 
 def test_hostile_text_is_shown_not_run(data, config):
     set_cell(data / "finance.csv", 2, "摘要", '<script>alert(1)</script>{{ 7*7 }} **粗体** [链接](http://evil.example)')
+    set_cell(data / "finance.csv", 3, "摘要", "javascript:alert(1) <a href=\"javascript:alert(2)\">点我</a>")
     site = _build(data, config)
     html = (site / "v/beixishang/2024/finance-2024q3/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }} **粗体** [链接](http://evil.example)" in html
     assert "<script>alert(1)" not in html and "49" not in _text(html)
     assert 'href="http://evil.example"' not in html
+    assert "javascript:" not in re.sub(r"&[^;]+;", "", "".join(re.findall(r'href="([^"]*)"', html)))
+    assert "javascript:alert(1) &lt;a href=&#34;javascript:alert(2)&#34;&gt;点我&lt;/a&gt;" in html
 
 
 def test_every_relative_link_resolves(site):
