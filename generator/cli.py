@@ -106,6 +106,14 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    write_sample(args.out, args.villages, args.years, args.first_year)
+    print(f"已生成示例数据 {args.out}：{args.villages} 个村，{args.years} 年（自 {args.first_year} 年起）。")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description="村务公开发布器")
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
@@ -121,14 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--period", required=True, help="季度如 2024Q3，或月份如 2024-07")
     checker = commands.add_parser("verify", help="核验网站文件夹：每个文件都与清单一致，历次清单首尾相连")
     checker.add_argument("--site", default="site", type=Path, help="网站文件夹（默认 site）")
+    synthetic = commands.add_parser("sample", help="生成任意规模的合成数据（用于性能测试）")
+    synthetic.add_argument("--villages", type=int, default=50, help="村数（每 15 个村一个乡镇）")
+    synthetic.add_argument("--years", type=int, default=5, help="年数")
+    synthetic.add_argument("--first-year", type=int, default=2021, help="第一年")
+    synthetic.add_argument("--out", type=Path, required=True, help="输出文件夹")
     preview = commands.add_parser("serve", help="在本机预览网站，数据或模板修改后自动重新生成")
     _options(preview, site=True)
     preview.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
     preview.add_argument("--port", default=8000, type=int, help="端口（默认 8000）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    from . import progress
+
+    progress.enable(args.command in ("build", "print", "serve"))
     try:
-        commands_ = {"validate": _validate, "build": _build, "print": _print, "serve": _serve, "verify": _verify}
+        commands_ = {"validate": _validate, "build": _build, "print": _print, "serve": _serve, "verify": _verify,
+                     "sample": _sample}
         return commands_[args.command](args)
     except PublisherError as exc:
         print(f"错误：{exc}", file=sys.stderr)

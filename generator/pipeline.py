@@ -25,6 +25,7 @@ from .config import Config
 from .errors import DataError, Problem, Problems, PublisherError
 from .model import PeriodKey, Records
 from .notices import Notice
+from .progress import stage as step
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,13 @@ def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.d
 
 
 def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
-          previous_file: Path | None = None) -> BuildResult:
-    """Validate, then write the whole site; on any error the existing site stays as it was."""
-    plan = prepare(data_dir, site_dir, config, as_of, previous_file)
+          previous_file: Path | None = None, pdfs: bool = True) -> BuildResult:
+    """Validate, then write the whole site; on any error the existing site stays as it was.
+
+    `pdfs=False` leaves the PDFs out (benchmarks time pages and PDFs separately).
+    """
+    with step("检查数据"):
+        plan = prepare(data_dir, site_dir, config, as_of, previous_file)
     if plan.errors:
         raise DataError(plan.errors)
     shown = plan.published
@@ -128,14 +133,22 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     waiting = [n for n in plan.every if n.id not in ids]
     bundles = render_search.bundle_paths(shown)
     with publish.staging(site_dir) as stage:
-        render_html.render_site(stage, shown, plan.records, config, as_of, bundles)
-        render_data.render_downloads(stage, shown)
-        render_data.render_verify_index(stage, shown, plan.history.superseded)
-        render_pdf.render_pdfs(stage, shown, config, as_of)
-        print_batch.render_batches(stage, shown, config)
-        render_feeds.render_feeds(stage, shown, plan.records.villages, config)
-        render_search.render_search(stage, shown)
-        history.write_archives(stage, plan.history, plan.previous)
-        publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
+        with step("网页"):
+            render_html.render_site(stage, shown, plan.records, config, as_of, bundles)
+        with step("数据下载"):
+            render_data.render_downloads(stage, shown)
+            render_data.render_verify_index(stage, shown, plan.history.superseded)
+        if pdfs:
+            with step("PDF"):
+                render_pdf.render_pdfs(stage, shown, config, as_of)
+            with step("张贴材料"):
+                print_batch.render_batches(stage, shown, config)
+        with step("订阅"):
+            render_feeds.render_feeds(stage, shown, plan.records.villages, config)
+        with step("搜索索引"):
+            render_search.render_search(stage, shown)
+        with step("清单"):
+            history.write_archives(stage, plan.history, plan.previous)
+            publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
     log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
     return BuildResult(site_dir, as_of, shown, waiting, [p for p in plan.problems if not p.is_error])

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths, site_shell, templates
+from . import paths, progress, site_shell, templates
 from .config import Config
 from .model import Records, Village
 from .notices import KIND_NAMES, Notice
@@ -97,12 +97,12 @@ def render_site(stage: Path, notices: list[Notice], records: Records, config: Co
     shell = site_shell.build_mkdocs(stage, config, as_of)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
-    progress = _progress_by_commitment(notices)
-    for notice in notices:
+    progress_rows = _progress_by_commitment(notices)
+    for notice in progress.track(notices, "网页"):
         crumbs = [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")]
         related = _related(notice, by_id)
         pages.write(notice.folder, "notice.html", notice.title, crumbs, notice=notice, related=related,
-                    progress_of=progress.get(notice.village.code, {}))
+                    progress_of=progress_rows.get(notice.village.code, {}))
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)

@@ -18,7 +18,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import fonts, paths, templates
+from . import fonts, paths, progress, templates
 from .config import Config
 from .notices import Notice
 
@@ -124,10 +124,10 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
     if len(jobs) <= 2 or config.pdf_workers == 1:
         _init_worker(css_text, roots)
         results = map(_render, jobs.items())
-        _store(results, pdf_cache)
+        _store(progress.track(results, "PDF", len(jobs)), pdf_cache)
     else:
         with ProcessPoolExecutor(config.pdf_workers, initializer=_init_worker, initargs=(css_text, roots)) as pool:
-            _store(pool.map(_render, jobs.items(), chunksize=4), pdf_cache)
+            _store(progress.track(pool.map(_render, jobs.items(), chunksize=4), "PDF", len(jobs)), pdf_cache)
     for notice, key in targets:
         paths.write_bytes(stage, notice.pdf, (pdf_cache / f"{key}.pdf").read_bytes())
 
