@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 from . import rules
 from .config import Config
@@ -156,6 +157,11 @@ class Notice:
 
     def canonical(self) -> dict:
         """The notice's content as plain data: what its hash, JSON download and history are of."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> dict:
+        # Computed once: pages, downloads, the verify index and the manifest all need it.
         document = {
             "id": self.id, "kind": self.kind, "title": self.title,
             "village": self.village.code, "village_name": self.village.name,
@@ -168,7 +174,11 @@ class Notice:
         return document
 
     def sha256(self) -> str:
-        text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return self._sha256
+
+    @cached_property
+    def _sha256(self) -> str:
+        text = json.dumps(self._canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -187,10 +197,16 @@ def verification_code(sha256_hex: str) -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def plain(value):
     """Dataclasses, Decimals and dates as JSON-ready values; source locations left out."""
     if is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name != "where"}
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value) if f.name != "where")
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, Decimal):
