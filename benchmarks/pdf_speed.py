@@ -29,18 +29,36 @@ from generator.config import load_config  # noqa: E402
 AS_OF = dt.date(2026, 1, 15)
 
 
-def timed_render(shown, config, workers: int, cache: Path) -> float:
+def timed_render(shown, config, workers: int, cache: Path, runner=None) -> float:
     run_config = dataclasses.replace(config, pdf_workers=workers, cache_dir=cache)
     with tempfile.TemporaryDirectory() as stage:
         start = time.perf_counter()
-        render_pdf.render_pdfs(Path(stage), shown, run_config, AS_OF)
+        render_pdf.render_pdfs(Path(stage), shown, run_config, AS_OF, runner)
         return time.perf_counter() - start
+
+
+def dask_rates(shown, config, fonts_cache: Path, tmp: str) -> None:
+    """The same rendering on a local Dask cluster of 1 and of 2 worker processes."""
+    import distributed
+
+    from generator import executor
+
+    timings = {}
+    for workers in (1, 2):
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
+                                      host="127.0.0.1") as cluster, distributed.Client(cluster) as client:
+            cache = Path(tmp) / f"dask-{workers}"
+            shutil.copytree(fonts_cache, cache / "fonts")
+            timings[workers] = timed_render(shown, config, workers, cache, executor.DaskCluster(client))
+        print(f"Dask, {workers} worker(s): {timings[workers]:6.2f} s, {len(shown) / timings[workers]:6.1f} PDFs/s")
+    print(f"Dask speed-up with 2 workers: {timings[1] / timings[2]:.2f}×")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--repeat", type=int, default=2, help="runs per setting; the best is reported")
+    parser.add_argument("--dask", action="store_true", help="also render on a local Dask cluster of 1 and 2 workers")
     args = parser.parse_args()
     config = load_config(ROOT / "mkdocs.yml")
     checked = pipeline.check(args.data, config)
@@ -59,6 +77,8 @@ def main() -> None:
                 best = seconds if best is None else min(best, seconds)
             results[workers] = best
             print(f"{workers} process(es): {best:6.2f} s, {len(shown) / best:6.1f} PDFs/s")
+        if args.dask:
+            dask_rates(shown, config, fonts_cache, tmp)
         warm = timed_render(shown, config, 2, cache)
         print(f"rebuild with warm cache (nothing changed): {warm:6.2f} s")
         stage = Path(tmp) / "site"

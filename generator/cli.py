@@ -41,7 +41,7 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     as_of = clock.build_date(args.as_of)
     try:
-        result = pipeline.build(args.data, args.site, config, as_of, args.previous)
+        result = pipeline.build(args.data, args.site, config, as_of, args.previous, scheduler=args.scheduler)
     except DataError as exc:
         _print_problems(exc.problems)
         print(f"构建已停止：{len(exc.problems)} 处错误，原有网站未作任何改动。", file=sys.stderr)
@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     _options(builder, site=True)
     builder.add_argument("--previous", type=Path, default=None,
                          help="上次发布的 manifest.json（默认读取网站文件夹中的）")
+    builder.add_argument("--scheduler", default=None,
+                         help="Dask 集群地址，如 tcp://10.0.0.5:8786（默认在本机用多个进程生成）")
     batch = commands.add_parser("print", help="生成一个乡镇一个期间的张贴材料（一个 PDF，供打印店打印）")
     _options(batch, site=True)
     batch.add_argument("--township", required=True, help="乡镇代码，如 yangmiao")

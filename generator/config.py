@@ -68,7 +68,7 @@ class Config:
     @property
     def cache(self) -> Path:
         if self.cache_dir is not None:
-            return self.cache_dir
+            return self.cache_dir.resolve()
         assert self.mkdocs_file is not None
         return self.mkdocs_file.parent.resolve() / ".cache"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (
+    executor,
     history,
     load,
     notices,
@@ -119,10 +120,11 @@ def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.d
 
 
 def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
-          previous_file: Path | None = None, pdfs: bool = True) -> BuildResult:
+          previous_file: Path | None = None, pdfs: bool = True, scheduler=None) -> BuildResult:
     """Validate, then write the whole site; on any error the existing site stays as it was.
 
-    `pdfs=False` leaves the PDFs out (benchmarks time pages and PDFs separately).
+    `pdfs=False` leaves the PDFs out (benchmarks time pages and PDFs separately);
+    `scheduler` (a Dask address or Client) renders on a cluster instead of local processes.
     """
     with step("检查数据"):
         plan = prepare(data_dir, site_dir, config, as_of, previous_file)
@@ -140,7 +142,11 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
             render_data.render_verify_index(stage, shown, plan.history.superseded)
         if pdfs:
             with step("PDF"):
-                render_pdf.render_pdfs(stage, shown, config, as_of)
+                runner = executor.make(scheduler, config.pdf_workers)
+                try:
+                    render_pdf.render_pdfs(stage, shown, config, as_of, runner)
+                finally:
+                    runner.close()
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
         with step("订阅"):

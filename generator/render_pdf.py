@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import segno
@@ -18,7 +19,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import fonts, paths, progress, templates
+from . import executor, fonts, paths, progress, templates
 from .config import Config
 from .notices import Notice
 
@@ -47,6 +48,15 @@ def _stylesheet_text(cache: Path) -> str:
     return fonts.font_css(fonts.faces(cache)) + (PRINT_DIR / "print.css").read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class RenderSetup:
+    """What every worker needs once: the CSS, and the font files when they live elsewhere."""
+
+    css_text: str
+    cache: str  # the cache folder the CSS's font URLs point into
+    fonts: tuple[tuple[str, bytes], ...] = ()  # shipped to workers on other machines
+
+
 def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
     if _worker.get("css_text") == css_text:
         return  # fonts and CSS already loaded in this process
@@ -58,21 +68,49 @@ def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
     )
 
 
+def _prepare(setup: RenderSetup) -> None:
+    cache = Path(setup.cache)
+    if not setup.fonts:
+        _init_worker(setup.css_text, (PRINT_DIR, cache))
+        return
+    # On another machine: write the shipped fonts once, and point the CSS at them.
+    key = hashlib.sha256(setup.css_text.encode("utf-8")).hexdigest()
+    if _worker.get("shipped") != key:
+        local = Path(tempfile.mkdtemp(prefix="cunwu-fonts-"))
+        for relative, content in setup.fonts:
+            target = local / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        _worker.update(shipped=key, local_css=setup.css_text.replace(cache.as_uri(), local.as_uri()), local=local)
+    _init_worker(_worker["local_css"], (PRINT_DIR, _worker["local"]))
+
+
+def render_job(setup: RenderSetup, job: tuple[str, str]) -> tuple[str, bytes]:
+    _prepare(setup)
+    return _render(job)
+
+
 def _key(salt: str, html: str) -> str:
     return hashlib.sha256((salt + html).encode("utf-8")).hexdigest()
 
 
-def _salt(css_text: str) -> str:
-    """Everything besides the HTML that goes into a PDF: WeasyPrint's version, CSS, fonts."""
-    return hashlib.sha256((weasyprint.__version__ + css_text).encode("utf-8")).hexdigest()
+def _salt(css_text: str, cache: Path) -> str:
+    """Everything besides the HTML that goes into a PDF: WeasyPrint's version, CSS, fonts.
+
+    Font files are named in the CSS by absolute path; the path is left out (the fonts'
+    folder is already named by a hash of their contents), so another checkout, cache folder
+    or machine gives the same PDF bytes.
+    """
+    portable = css_text.replace(cache.as_uri(), "cache:")
+    return hashlib.sha256((weasyprint.__version__ + portable).encode("utf-8")).hexdigest()
 
 
 def render_document(html: str, config: Config) -> bytes:
     """One PDF with the print CSS and embedded fonts (covers and the like), through the cache."""
     css_text = _stylesheet_text(config.cache)
-    path = config.cache / "pdf" / f"{_key(_salt(css_text), html)}.pdf"
+    path = config.cache / "pdf" / f"{_key(_salt(css_text, config.cache), html)}.pdf"
     if not path.exists():
-        _init_worker(css_text, (PRINT_DIR, config.cache))
+        _prepare(RenderSetup(css_text, str(config.cache)))
         path.parent.mkdir(parents=True, exist_ok=True)
         _store([_render((path.stem, html))], path.parent)
     return path.read_bytes()
@@ -105,10 +143,20 @@ def print_html(notice: Notice, config: Config, as_of: dt.date) -> str:
     )
 
 
-def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date) -> None:
+def _font_payload(cache: Path, css_text: str) -> tuple[tuple[str, bytes], ...]:
+    """The font files the CSS names, relative to the cache folder, to ship to other machines."""
+    files = []
+    for path in sorted((cache / "fonts").rglob("*")):
+        if path.is_file() and path.resolve().as_uri() in css_text:
+            files.append((path.relative_to(cache).as_posix(), path.read_bytes()))
+    return tuple(files)
+
+
+def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date,
+                runner: executor.Executor | None = None) -> None:
     cache = config.cache
     css_text = _stylesheet_text(cache)
-    salt = _salt(css_text)
+    salt = _salt(css_text, cache)
     pdf_cache = cache / "pdf"
     pdf_cache.mkdir(parents=True, exist_ok=True)
     jobs: dict[str, str] = {}
@@ -120,14 +168,10 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
         if not (pdf_cache / f"{key}.pdf").exists():
             jobs[key] = html
     log.info("PDF: %d to render, %d from cache", len(jobs), len(targets) - len(jobs))
-    roots = (PRINT_DIR, cache)
-    if len(jobs) <= 2 or config.pdf_workers == 1:
-        _init_worker(css_text, roots)
-        results = map(_render, jobs.items())
-        _store(progress.track(results, "PDF", len(jobs)), pdf_cache)
-    else:
-        with ProcessPoolExecutor(config.pdf_workers, initializer=_init_worker, initargs=(css_text, roots)) as pool:
-            _store(progress.track(pool.map(_render, jobs.items(), chunksize=4), "PDF", len(jobs)), pdf_cache)
+    runner = runner or executor.LocalProcesses(config.pdf_workers)
+    setup = RenderSetup(css_text, str(cache), _font_payload(cache, css_text) if isinstance(runner, executor.DaskCluster) else ())
+    results = runner.map(render_job, list(jobs.items()), setup)
+    _store(progress.track(results, "PDF", len(jobs)), pdf_cache)
     for notice, key in targets:
         paths.write_bytes(stage, notice.pdf, (pdf_cache / f"{key}.pdf").read_bytes())
 

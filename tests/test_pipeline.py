@@ -62,3 +62,17 @@ def test_two_builds_are_byte_identical(config, tmp_path, sample_site):
     again = tmp_path / "again"
     pipeline.build(SAMPLE, again, config, dt.date(2026, 1, 15))
     assert tree(again) == tree(site)
+
+
+def test_same_bytes_from_another_cache_folder(data, config, tmp_path):
+    """PDF bytes do not depend on where the fonts and cache live (another checkout, another machine)."""
+    import dataclasses
+    import shutil
+
+    sites = []
+    for name in ("one", "two"):
+        shutil.copytree(config.cache / "fonts", tmp_path / f"cache-{name}" / "fonts")
+        site = tmp_path / name
+        pipeline.build(data, site, dataclasses.replace(config, cache_dir=tmp_path / f"cache-{name}"), dt.date(2025, 1, 31))
+        sites.append(tree(site))
+    assert sites[0] == sites[1]

@@ -1,0 +1,80 @@
+"""Where rendering runs: in this process, in local processes, or on a Dask cluster.
+
+Each executor maps a picklable function over items and returns the results in order, so
+the output is the same whichever one runs it. `--scheduler tcp://HOST:PORT` picks Dask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+
+class Executor:
+    workers = 1
+
+    def map(self, function: Callable, items: list, setup: Any = None) -> Iterator:
+        """Results of function(setup, item) for each item, in order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class Inline(Executor):
+    def map(self, function, items, setup=None):
+        return (function(setup, item) for item in items)
+
+
+class LocalProcesses(Executor):
+    """A process pool, started on first use and kept for the build."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, function, items, setup=None):
+        if self.workers == 1 or len(items) <= 2:
+            return Inline().map(function, items, setup)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        return self._pool.map(function, [setup] * len(items), items, chunksize=max(1, len(items) // (self.workers * 8)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+class DaskCluster(Executor):
+    """Tasks on an existing Dask cluster; `setup` goes to every worker once (broadcast)."""
+
+    def __init__(self, address_or_client):
+        from distributed import Client
+
+        self.client = address_or_client if isinstance(address_or_client, Client) else Client(address_or_client)
+        self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+
+    def map(self, function, items, setup=None):
+        if not items:
+            return iter(())
+        shared = self.client.scatter(setup, broadcast=True) if setup is not None else None
+        futures = self.client.map(function, [shared] * len(items), items, pure=False)
+        return iter(self.client.gather(futures))
+
+    def close(self) -> None:
+        pass  # the cluster belongs to whoever started it
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def make(scheduler: str | None, workers: int) -> Executor:
+    return DaskCluster(scheduler) if scheduler else LocalProcesses(workers)
+
+
+def flatten(results: Iterable[list]) -> Iterator:
+    for chunk in results:
+        yield from chunk
