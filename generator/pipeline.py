@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import tempfile
@@ -134,19 +135,16 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     ids = {n.id for n in shown}
     waiting = [n for n in plan.every if n.id not in ids]
     bundles = render_search.bundle_paths(shown)
-    with publish.staging(site_dir) as stage:
+    runner = executor.make(scheduler, config.pdf_workers)
+    with publish.staging(site_dir) as stage, contextlib.closing(runner):
         with step("网页"):
-            render_html.render_site(stage, shown, plan.records, config, as_of, bundles)
+            render_html.render_site(stage, shown, plan.records, config, as_of, bundles, runner)
         with step("数据下载"):
             render_data.render_downloads(stage, shown)
             render_data.render_verify_index(stage, shown, plan.history.superseded)
         if pdfs:
             with step("PDF"):
-                runner = executor.make(scheduler, config.pdf_workers)
-                try:
-                    render_pdf.render_pdfs(stage, shown, config, as_of, runner)
-                finally:
-                    runner.close()
+                render_pdf.render_pdfs(stage, shown, config, as_of, runner)
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
         with step("订阅"):

@@ -80,6 +80,7 @@ def staging(site: Path) -> Iterator[Path]:
             shutil.rmtree(stale, ignore_errors=True)
         stage = site.with_name(f".{site.name}.building-{os.getpid()}")
         stage.mkdir()
+        paths.forget(stage)
         try:
             yield stage
         except BaseException:

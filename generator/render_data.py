@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from . import paths, schema
-from .notices import Notice, plain, verification_code
+from .notices import Notice, verification_code
 
 DATAPACKAGE = "datapackage.json"
 
@@ -19,7 +19,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value) -> str:
     """A CSV cell that spreadsheets show as text; numbers and dates pass unchanged."""
-    text = "" if value is None else str(plain(value))
+    text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START) and not _is_number(text):
         return "'" + text
     return text
@@ -34,17 +34,17 @@ def _is_number(text: str) -> bool:
 
 
 def _rows(notice: Notice) -> tuple[str, list[dict]]:
-    """The record kind whose columns the CSV uses, and its rows as column-key dicts."""
-    body = notice.body
+    """The record kind whose columns the CSV uses, and its rows, from the canonical content."""
+    content = notice.canonical()["content"]
     if notice.kind == "finance":
-        return "finance", [plain(e) for e in body.entries]
+        return "finance", content["entries"]
     if notice.kind in ("resolution", "outcome"):
-        return "decisions", [plain(body)]
+        return "decisions", [content]
     if notice.kind == "commitments":
-        return "commitments", [plain(c) for c in body.commitments]
+        return "commitments", content["commitments"]
     if notice.kind == "progress":
-        return "commitment_progress", [plain(p) for p, _ in body.items]
-    return "commitment_reviews", [plain(r) for r in body.reviews]
+        return "commitment_progress", [progress for progress, _ in content["items"]]
+    return "commitment_reviews", content["reviews"]
 
 
 def notice_csv(notice: Notice) -> bytes:
@@ -61,7 +61,8 @@ def notice_csv(notice: Notice) -> bytes:
 
 def notice_json(notice: Notice) -> bytes:
     document = {**notice.canonical(), "sha256": notice.sha256()}
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    # Compact: json's C encoder only runs without indent, and tens of thousands are written.
+    return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def render_downloads(stage: Path, notices: list[Notice]) -> None:

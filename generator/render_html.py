@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths, progress, site_shell, templates
+from . import executor, paths, progress, site_shell, templates
 from .config import Config
 from .model import Records, Village
 from .notices import KIND_NAMES, Notice
@@ -76,12 +76,24 @@ class PageWriter:
     def __init__(self, stage: Path, shell: site_shell.Shell, config: Config, as_of: dt.date):
         self.stage, self.shell, self.config, self.as_of = stage, shell, config, as_of
 
-    def write(self, path: str, template: str, title: str, crumbs: list[Crumb], **context) -> None:
+    def page(self, path: str, template: str, title: str, crumbs: list[Crumb], **context) -> str:
         body = templates.render(
             template, root=_root(path), as_of=self.as_of, crumbs=crumbs, title=title,
             config=self.config, **context,
         )
-        paths.write_text(self.stage, path + "index.html", self.shell.page(title, body, path))
+        return self.shell.page(title, body, path)
+
+    def write(self, path: str, template: str, title: str, crumbs: list[Crumb], **context) -> None:
+        paths.write_text(self.stage, path + "index.html", self.page(path, template, title, crumbs, **context))
+
+
+def _notice_pages(writer: PageWriter, chunk: list[tuple]) -> list[tuple[str, str]]:
+    """Render a chunk of notice pages (in a worker process or on a Dask worker); returns (file, html)."""
+    return [
+        (notice.url, writer.page(notice.folder, "notice.html", notice.title, crumbs, notice=notice,
+                                 related=related, progress_of=progress_of))
+        for notice, crumbs, related, progress_of in chunk
+    ]
 
 
 def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crumb]:
@@ -92,17 +104,24 @@ def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crum
     return crumbs
 
 
+PAGES_PER_TASK = 200
+
+
 def render_site(stage: Path, notices: list[Notice], records: Records, config: Config, as_of: dt.date,
-                search_bundles: list[str]) -> None:
+                search_bundles: list[str], runner: executor.Executor | None = None) -> None:
     shell = site_shell.build_mkdocs(stage, config, as_of)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
-    for notice in progress.track(notices, "网页"):
-        crumbs = [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")]
-        related = _related(notice, by_id)
-        pages.write(notice.folder, "notice.html", notice.title, crumbs, notice=notice, related=related,
-                    progress_of=progress_rows.get(notice.village.code, {}))
+    jobs = [
+        (notice, [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")],
+         _related(notice, by_id), progress_rows.get(notice.village.code, {}))
+        for notice in notices
+    ]
+    runner = runner or executor.Inline()
+    rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
+    for file, html in progress.track(rendered, "网页", len(jobs)):
+        paths.write_text(stage, file, html)
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
