@@ -20,7 +20,7 @@ def test_every_column_is_in_the_readme(kind):
 def test_every_option_and_command_is_in_the_readme():
     for option in ("posting_days", "unsatisfied_threshold", "late_after_day", "pdf_workers", "paper", *config.NOTICE_KINDS):
         assert f"`{option}`" in README, option
-    for command in ("generator validate", "generator build", "generator serve", "generator print", "generator verify", "--previous", "--township", "--period", "--as-of", "--data", "--site",
+    for command in ("generator validate", "generator build", "generator serve", "generator print", "generator verify", "generator sample", "--scheduler", "--previous", "--township", "--period", "--as-of", "--data", "--site",
                     "bash scripts/setup.sh", "bash scripts/test.sh"):
         assert command in README, command
 
