@@ -114,24 +114,22 @@ def parse_year(value: object) -> int:
     return int(text)
 
 
-_SLUG = re.compile(r"[a-z0-9-]{1,40}")
+def _matching(pattern: str, message: str):
+    """A parser for codes of a fixed shape; `message` names what was expected."""
+    compiled = re.compile(pattern)
+
+    def parse(value: object) -> str:
+        text = nfkc(shown(value))
+        if not compiled.fullmatch(text):
+            raise FieldError(message.format(value=shown(value)))
+        return text
+
+    return parse
 
 
-def parse_slug(value: object) -> str:
-    text = nfkc(shown(value))
-    if not _SLUG.fullmatch(text):
-        raise FieldError(f'代码格式无效 "{shown(value)}"（应为 1-40 位小写英文字母、数字或连字符 -）')
-    return text
-
-
-_NOTICE_ID = re.compile(r"[a-z0-9-]{1,160}")
-
-
-def parse_notice_id(value: object) -> str:
-    text = nfkc(shown(value))
-    if not _NOTICE_ID.fullmatch(text):
-        raise FieldError(f'公告编号格式无效 "{shown(value)}"（应为网站上公告的编号，如 beixishang-finance-2024q3）')
-    return text
+parse_slug = _matching(r"[a-z0-9-]{1,40}", '代码格式无效 "{value}"（应为 1-40 位小写英文字母、数字或连字符 -）')
+parse_notice_id = _matching(
+    r"[a-z0-9-]{1,160}", '公告编号格式无效 "{value}"（应为网站上公告的编号，如 beixishang-finance-2024q3）')
 
 
 def parse_text(value: object) -> str:

@@ -18,6 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from markupsafe import escape
+
 from . import chinese, paths
 from .errors import Problems, PublisherError, Where
 from .model import Correction
@@ -149,12 +151,8 @@ def _mark_corrected(html: str, corrected: Notice) -> str:
     """The replaced version's own page, with a notice on top that it has been corrected."""
     fix = corrected.corrections[-1]
     banner = (f'<p class="corrected-banner"><strong>已更正</strong>：本公告已于{chinese.date_cn(fix.date)}更正'
-              f'（原因：{_escape(fix.reason)}）。<a href="../{corrected.slug}/">查看更正后的公告</a></p>')
+              f'（原因：{escape(fix.reason)}）。<a href="../{corrected.slug}/">查看更正后的公告</a></p>')
     return _ARTICLE.sub(lambda m: f'<article class="notice notice--{m.group(1)} notice--superseded">{banner}', html, count=1)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def write_archives(stage: Path, history: History, previous: Previous) -> None:
