@@ -24,7 +24,7 @@ from . import (
     validate,
 )
 from .config import Config
-from .errors import DataError, Problem, Problems, PublisherError
+from .errors import DataError, Problem, Problems, PublisherError, Where
 from .model import PeriodKey, Records
 from .notices import Notice
 from .progress import stage as step
@@ -74,8 +74,6 @@ def check(data_dir: Path, config: Config) -> CheckResult:
     """Load and validate everything; every problem is collected, none raised."""
     problems = Problems()
     if not data_dir.is_dir():
-        from .errors import Where
-
         problems.error(Where(str(data_dir)), "数据文件夹不存在")
         return CheckResult(Records(), problems.items)
     tables = load.load(data_dir, problems)
@@ -101,12 +99,14 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
 
 def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
                      township_code: str, period: PeriodKey) -> Path:
-    """One township's batch for one period, written to site/print/… (the rest of the site untouched)."""
-    checked = check(data_dir, config)
-    if checked.errors:
-        raise DataError(checked.errors)
-    shown = notices.published(notices.make_notices(checked.records, config), as_of)
-    chosen = print_batch.members(shown, township_code, period)
+    """One township's batch for one period, written to site/print/… (the rest of the site untouched).
+
+    The notices are those the site publishes, corrections and all, so paper matches the site.
+    """
+    plan = prepare(data_dir, site_dir, config, as_of)
+    if plan.errors:
+        raise DataError(plan.errors)
+    chosen = print_batch.members(plan.published, township_code, period)
     if not chosen:
         raise PublisherError(f"乡镇代码 {township_code} 在 {period.code} 没有截至 {as_of} 已发布的公告")
     target = site_dir / print_batch.batch_path(township_code, period)

@@ -129,3 +129,13 @@ def test_verify_reports_tampering(published):
     assert "文件与清单不符（被改动过）：v/lucun/2024/finance-2024-07/index.html" in problems
     assert "清单中没有的文件：extra.html" in problems
     assert "公告 lucun-finance-2024-07（鹿村2024年7月财务收支公开）的内容与清单中的哈希不符" in problems
+
+
+def test_print_batch_carries_the_correction(data, config, published):
+    from generator.model import PeriodKey
+
+    _change_a_published_figure(data)
+    (data / "corrections.csv").write_text(f"公告编号,更正日期,更正原因\n{Q3},2024-11-02,录入有误\n", encoding="utf-8")
+    batch = pipeline.print_batch_file(data, published, config, AS_OF, "yangmiao", PeriodKey(2024, "Q", 3))
+    text = subprocess.run(["pdftotext", str(batch), "-"], capture_output=True, text=True).stdout
+    assert "（更正）北西尚村2024年第三季度财务收支公开" in text and "录入有误" in text
