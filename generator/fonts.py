@@ -50,11 +50,18 @@ def _face(collection: Path, name: str) -> TTFont:
     raise PublisherError(f"字体文件 {collection} 中没有 {name}")
 
 
+_DIGESTS: dict[tuple, str] = {}
+
+
 def _digest(*paths: Path) -> str:
-    digest = hashlib.sha256(f"v1 slice={SLICE} {paths[0].name}".encode())
-    for path in paths:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """A name for the prepared fonts, from the sources' contents (read once per process)."""
+    signature = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+    if signature not in _DIGESTS:
+        digest = hashlib.sha256(f"v1 slice={SLICE} {paths[0].name}".encode())
+        for path in paths:
+            digest.update(path.read_bytes())
+        _DIGESTS[signature] = digest.hexdigest()[:16]
+    return _DIGESTS[signature]
 
 
 def _slices(rare: TTFont, main_cmap: set[int], folder: Path) -> list[str]:

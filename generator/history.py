@@ -24,6 +24,7 @@ from . import chinese, paths
 from .errors import Problems, PublisherError, Where
 from .model import Correction
 from .notices import Notice
+from .schema import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +188,6 @@ _TOTALS = {"income": "本期收入", "expense": "本期支出", "closing": "期�
 
 
 def _label(key: str, top: bool) -> str:
-    from .schema import KINDS
-
     if top and key in _TOTALS:
         return _TOTALS[key]
     if key in _LABELS:
