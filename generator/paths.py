@@ -1,7 +1,13 @@
-"""The one way output paths are made: joined under the site folder, never outside it."""
+"""The one way output paths are made: joined under the site folder, never outside it.
+
+Every file written (or carried over from the last build) is recorded with its sha256, size
+and mtime, so the checksums and the incremental-build record need no second read of the site.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path, PurePosixPath
 
 from .errors import UnsafePathError
@@ -9,6 +15,13 @@ from .errors import UnsafePathError
 # Folders already checked (and made): a build writes tens of thousands of files into a few
 # thousand folders, so each folder is resolved on disk once, not once per file.
 _SAFE_FOLDERS: set[tuple[str, str]] = set()
+# root → relative path → (sha256, size, mtime_ns) of what this process put there.
+_WRITTEN: dict[str, dict[str, tuple[str, int, int]]] = {}
+
+# O_NOFOLLOW: a symlink planted where a file goes is refused, not written through.
+# O_EXCL: a file is never rewritten in place, because it may be a hard link to the
+# published site (incremental builds); it is replaced by a new file instead.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def _key(root: Path, path: Path) -> tuple[str, str]:
@@ -19,33 +32,80 @@ def forget(root: Path) -> None:
     """Called for a fresh build folder: nothing in it has been made yet, whatever its name."""
     stale = {key for key in _SAFE_FOLDERS if key[0] == str(root)}
     _SAFE_FOLDERS.difference_update(stale)
+    _WRITTEN.pop(str(root), None)
+
+
+def written(root: Path) -> dict[str, tuple[str, int, int]]:
+    """What this process wrote or linked under `root`: relative path → (sha256, size, mtime_ns)."""
+    return _WRITTEN.setdefault(str(root), {})
+
+
+def _checked(relative: str) -> tuple[str, ...]:
+    parts = PurePosixPath(relative).parts
+    if not parts or relative.startswith("/") or any(p in ("..", "", ".") for p in parts):
+        raise UnsafePathError(f"输出路径不安全：{relative!r}")
+    return parts
 
 
 def safe_join(root: Path, relative: str) -> Path:
     """root / relative, refusing absolute paths, `..` and anything else that leaves root."""
-    parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or any(p in ("..", "") for p in parts):
-        raise UnsafePathError(f"输出路径不安全：{relative!r}")
-    path = root.joinpath(*parts)
+    path = root.joinpath(*_checked(relative))
     if _key(root, path) in _SAFE_FOLDERS:
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            raise UnsafePathError(f"输出路径不安全：{relative!r}")
         return path
     if not path.resolve().is_relative_to(root.resolve()):
         raise UnsafePathError(f"输出路径不安全：{relative!r}")
     return path
 
 
-def write_bytes(root: Path, relative: str, content: bytes) -> Path:
+def _folder_for(root: Path, relative: str) -> Path:
     path = safe_join(root, relative)
     key = _key(root, path)
     if key not in _SAFE_FOLDERS:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.parent.resolve().is_relative_to(root.resolve()):
-            _SAFE_FOLDERS.add(key)
-    path.write_bytes(content)
+        if not path.parent.resolve().is_relative_to(root.resolve()):
+            raise UnsafePathError(f"输出路径不安全：{relative!r}")
+        _SAFE_FOLDERS.add(key)
     return path
+
+
+def write_bytes(root: Path, relative: str, content: bytes) -> Path:
+    path = _folder_for(root, relative)
+    try:
+        fd = os.open(path, _CREATE, 0o644)
+    except FileExistsError:
+        if path.is_symlink():
+            raise UnsafePathError(f"输出路径不安全：{relative!r}") from None
+        path.unlink()
+        fd = os.open(path, _CREATE, 0o644)
+    try:
+        _write_all(fd, content)
+        mtime = os.fstat(fd).st_mtime_ns
+    finally:
+        os.close(fd)
+    written(root)[relative] = (hashlib.sha256(content).hexdigest(), len(content), mtime)
+    return path
+
+
+def _write_all(fd: int, content: bytes) -> None:
+    view = memoryview(content)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def write_text(root: Path, relative: str, content: str) -> Path:
     return write_bytes(root, relative, content.encode("utf-8"))
+
+
+def link(root: Path, relative: str, source: Path, sha256: str) -> bool:
+    """Hard-link a published file into the build folder (falls back to a copy across devices)."""
+    path = _folder_for(root, relative)
+    try:
+        os.link(source, path, follow_symlinks=False)
+    except FileExistsError:
+        path.unlink()
+        os.link(source, path, follow_symlinks=False)
+    except OSError:
+        return False
+    info = os.lstat(path)
+    written(root)[relative] = (sha256, info.st_size, info.st_mtime_ns)
+    return True

@@ -113,13 +113,22 @@ def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | Non
 
 
 def checksums(stage: Path) -> bytes:
-    """sha256 of every file of the site but the manifests themselves, as JSON."""
+    """sha256 of every file of the site but the manifests themselves, as JSON.
+
+    Files this process wrote or carried over are hashed already; only the rest (MkDocs'
+    output, copied archives) is read again.
+    """
+    known = paths.written(stage)
     sums = {}
-    for path in sorted(stage.rglob("*")):
-        relative = path.relative_to(stage).as_posix()
-        if path.is_file() and relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/"):
-            sums[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return (json.dumps(sums, ensure_ascii=False, indent=0, sort_keys=True) + "\n").encode("utf-8")
+    for folder, _, files in os.walk(stage):
+        for name in files:
+            path = Path(folder, name)
+            relative = path.relative_to(stage).as_posix()
+            if relative in (MANIFEST, CHECKSUMS) or relative.startswith(HISTORY_DIR + "/"):
+                continue
+            recorded = known.get(relative)
+            sums[relative] = recorded[0] if recorded else hashlib.sha256(path.read_bytes()).hexdigest()
+    return (json.dumps(dict(sorted(sums.items())), ensure_ascii=False, indent=0) + "\n").encode("utf-8")
 
 
 def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:

@@ -3,6 +3,7 @@
 import pytest
 
 from generator.errors import UnsafePathError
+from generator import paths
 from generator.paths import safe_join
 
 
@@ -21,3 +22,25 @@ def test_symlink_out_of_the_site_is_refused(tmp_path):
 
 def test_safe_paths(tmp_path):
     assert safe_join(tmp_path, "v/lucun/index.html") == tmp_path / "v" / "lucun" / "index.html"
+
+
+def test_a_file_is_replaced_never_rewritten_in_place(tmp_path):
+    # An incremental build hard-links published files into the stage; writing the same
+    # path must give a new file and leave the published one (the other link) untouched.
+    published = tmp_path / "old.html"
+    published.write_bytes(b"published")
+    (tmp_path / "stage").mkdir()
+    paths.forget(tmp_path / "stage")
+    assert paths.link(tmp_path / "stage", "v/a/index.html", published, "x")
+    paths.write_bytes(tmp_path / "stage", "v/a/index.html", b"new")
+    assert published.read_bytes() == b"published"
+    assert (tmp_path / "stage/v/a/index.html").read_bytes() == b"new"
+    sha, size, _ = paths.written(tmp_path / "stage")["v/a/index.html"]
+    assert size == 3 and sha == __import__("hashlib").sha256(b"new").hexdigest()
+
+
+def test_a_symlink_planted_at_a_file_path_is_refused(tmp_path):
+    paths.write_bytes(tmp_path, "v/a.html", b"x")
+    (tmp_path / "v" / "b.html").symlink_to(tmp_path.parent / "elsewhere")
+    with pytest.raises(UnsafePathError):
+        paths.write_bytes(tmp_path, "v/b.html", b"y")
