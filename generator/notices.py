@@ -198,14 +198,18 @@ def verification_code(sha256_hex: str) -> str:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, bool, type(None))
 
 
 def plain(value):
     """Dataclasses, Decimals and dates as JSON-ready values; source locations left out."""
-    if is_dataclass(value):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None:
-            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value) if f.name != "where")
+    kind = type(value)
+    if kind in _SCALARS:  # most values: checked first, as this runs for every cell of every notice
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value) if f.name != "where")
+    if names is not None:
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]

@@ -21,6 +21,8 @@ from . import (
     render_html,
     render_pdf,
     render_search,
+    reuse,
+    site_shell,
     validate,
 )
 from .config import Config
@@ -138,21 +140,24 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     runner = executor.make(scheduler, config.pdf_workers)
     with publish.staging(site_dir) as stage, contextlib.closing(runner):
         with step("网页"):
-            render_html.render_site(stage, shown, plan.records, config, as_of, bundles, runner)
+            shell = site_shell.build_mkdocs(stage, config, as_of)
+            carry = reuse.start(config, site_dir, stage, plan.previous, shell.html)
+            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
         with step("数据下载"):
-            render_data.render_downloads(stage, shown)
+            render_data.render_downloads(stage, shown, carry)
             render_data.render_verify_index(stage, shown, plan.history.superseded)
         if pdfs:
             with step("PDF"):
-                render_pdf.render_pdfs(stage, shown, config, as_of, runner)
+                render_pdf.render_pdfs(stage, shown, config, as_of, runner, carry)
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
         with step("订阅"):
             render_feeds.render_feeds(stage, shown, plan.records.villages, config)
         with step("搜索索引"):
-            render_search.render_search(stage, shown)
+            render_search.render_search(stage, shown, carry)
         with step("清单"):
             history.write_archives(stage, plan.history, plan.previous)
-            publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
+            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
+    reuse.save(config, site_dir, carry, digest)
     log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
     return BuildResult(site_dir, as_of, shown, waiting, [p for p in plan.problems if not p.is_error])

@@ -162,11 +162,15 @@ def _sitemap(stage: Path, site_url: str) -> str:
 
 
 def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url: str = "",
-                   superseded: list[dict] | None = None, previous: Previous | None = None) -> None:
-    """The sitemap, checksums.json, and manifest.json chained to the previous one. Written last."""
+                   superseded: list[dict] | None = None, previous: Previous | None = None) -> str:
+    """The sitemap, checksums.json, and manifest.json chained to the previous one. Written last.
+
+    Returns the sha256 of checksums.json, which the manifest names.
+    """
     paths.write_text(stage, "sitemap.xml", _sitemap(stage, site_url))
     sums = checksums(stage)
     paths.write_bytes(stage, CHECKSUMS, sums)
     body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
     body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)
     paths.write_text(stage, MANIFEST, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    return body["checksums"]

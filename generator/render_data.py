@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 
-from . import paths, schema
+from . import paths, reuse, schema
 from .notices import Notice, verification_code
 
 DATAPACKAGE = "datapackage.json"
@@ -65,19 +64,23 @@ def notice_json(notice: Notice) -> bytes:
     return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def render_downloads(stage: Path, notices: list[Notice]) -> None:
+def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
     """Each notice's CSV and JSON, and datapackage.json listing every one of them."""
+    carry = carry or reuse.Reuse.nothing(stage)
+    written = paths.written(stage)
     resources = []
     for notice in notices:
-        for path, content, fmt, media in (
-            (notice.data, notice_csv(notice), "csv", "text/csv"),
-            (notice.json, notice_json(notice), "json", "application/json"),
-        ):
-            paths.write_bytes(stage, path, content)
+        unit, key = "data:" + notice.id, carry.key("data", notice.sha256())  # both files are made from the hash's content
+        if not carry.carry(unit, key):
+            paths.write_bytes(stage, notice.data, notice_csv(notice))
+            paths.write_bytes(stage, notice.json, notice_json(notice))
+            carry.made_unit(unit, key, [notice.data, notice.json])
+        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
+            sha256, size, _ = written[path]
             resources.append({
                 "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
                 "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
-                "bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+                "bytes": size, "hash": "sha256:" + sha256,
             })
     package = {
         "name": "cunwu-notices",

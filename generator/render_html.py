@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import executor, paths, progress, site_shell, templates
+from . import executor, paths, progress, reuse, site_shell, templates
 from .config import Config
 from .model import Records, Village
-from .notices import KIND_NAMES, Notice
+from .notices import KIND_NAMES, Notice, plain
 
 LATEST_ON_HOME = 20
 
@@ -107,17 +107,23 @@ def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crum
 PAGES_PER_TASK = 200
 
 
-def render_site(stage: Path, notices: list[Notice], records: Records, config: Config, as_of: dt.date,
-                search_bundles: list[str], runner: executor.Executor | None = None) -> None:
-    shell = site_shell.build_mkdocs(stage, config, as_of)
+def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,
+                as_of: dt.date, search_bundles: list[str], runner: executor.Executor | None = None,
+                carry: reuse.Reuse | None = None) -> None:
+    """Notice pages (unchanged ones carried over from the published site) and hub pages."""
+    carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
-    jobs = [
-        (notice, [*_crumbs(notice), Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")],
-         _related(notice, by_id), progress_rows.get(notice.village.code, {}))
-        for notice in notices
-    ]
+    jobs = []
+    for notice in notices:
+        related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
+        key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
+        if carry.carry("page:" + notice.url, key):
+            continue
+        carry.made_unit("page:" + notice.url, key, [notice.url])
+        year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
+        jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
     runner = runner or executor.Inline()
     rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
     for file, html in progress.track(rendered, "网页", len(jobs)):
@@ -132,10 +138,45 @@ def render_site(stage: Path, notices: list[Notice], records: Records, config: Co
         pages.write(township.path, "township.html", f"{township.name}村务公开",
                     [Crumb("首页", "")], township=township)
         for hub in township.villages:
-            pages.write(hub.path, "village.html", f"{hub.village.name}村务公开", _crumbs(hub.village)[:2], hub=hub)
-            for year, kinds in hub.by_year():
-                pages.write(f"{hub.path}{year}/", "year.html", f"{hub.village.name}{year}年村务公开",
-                            _crumbs(hub.village), hub=hub, year=year, kinds=kinds)
+            _village_pages(pages, hub, carry)
+
+
+def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> None:
+    """A village's page and its year pages: one unit, made again only when its list changes."""
+    listed = [[n.id, n.title, n.folder, n.kind, n.date, n.late, n.year] for n in hub.notices]
+    key = carry.key("hub", plain(hub.village), listed)
+    unit = "hub:" + hub.village.code
+    if carry.carry(unit, key):
+        return
+    files = [hub.path + "index.html"]
+    pages.write(hub.path, "village.html", f"{hub.village.name}村务公开", _crumbs(hub.village)[:2], hub=hub)
+    for year, kinds in hub.by_year():
+        files.append(f"{hub.path}{year}/index.html")
+        pages.write(f"{hub.path}{year}/", "year.html", f"{hub.village.name}{year}年村务公开",
+                    _crumbs(hub.village), hub=hub, year=year, kinds=kinds)
+    carry.made_unit(unit, key, files)
+
+
+def _page_inputs(notice: Notice, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
+    """Everything a notice page shows, as plain data: its key for incremental builds."""
+    state = templates.window_state(notice, as_of)
+    return [
+        "page", notice.id, notice.sha256(), plain(notice.village), notice.year, notice.slug, notice.group,
+        notice.version, notice.original, notice.archive,
+        related and [related.id, related.title, related.folder, related.kind],
+        sorted([year, commitment, plain(rows)] for (year, commitment), rows in progress_of.items()),
+        # Only an open window shows the build date (see _notice_head.html).
+        state, as_of.isoformat() if state == "公示中" else None,
+    ]
+
+
+def _progress_of(notice: Notice, progress_rows: dict) -> dict:
+    """The 践诺 rows the commitments page shows: those of its own commitments only."""
+    if notice.kind != "commitments":
+        return {}
+    village = progress_rows.get(notice.village.code, {})
+    wanted = {(c.year, c.id) for c in notice.body.commitments}
+    return {key: rows for key, rows in village.items() if key in wanted}
 
 
 def _progress_by_commitment(notices: list[Notice]) -> dict[str, dict[tuple[int, str], list]]:

@@ -19,9 +19,9 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import executor, fonts, paths, progress, templates
+from . import executor, fonts, paths, progress, reuse, templates
 from .config import Config
-from .notices import Notice
+from .notices import Notice, plain
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,9 @@ def _font_payload(cache: Path, css_text: str) -> tuple[tuple[str, bytes], ...]:
 
 
 def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.date,
-                runner: executor.Executor | None = None) -> None:
+                runner: executor.Executor | None = None, carry: reuse.Reuse | None = None) -> None:
+    """Every notice's PDF: carried over when unchanged, else from the PDF cache, else rendered."""
+    carry = carry or reuse.Reuse.nothing(stage)
     cache = config.cache
     css_text = _stylesheet_text(cache)
     salt = _salt(css_text, cache)
@@ -162,12 +164,19 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
     jobs: dict[str, str] = {}
     targets: list[tuple[Notice, str]] = []
     for notice in notices:
+        unit = "pdf:" + notice.pdf
+        # The print templates show the notice and its village, nothing of other notices or the date.
+        inputs = carry.key("pdf", salt, notice.sha256(), plain(notice.village), notice.version, notice.original, notice.archive)
+        if carry.carry(unit, inputs):
+            continue
         html = print_html(notice, config, as_of)
         key = _key(salt, html)
         targets.append((notice, key))
+        carry.made_unit(unit, inputs, [notice.pdf])
         if not (pdf_cache / f"{key}.pdf").exists():
             jobs[key] = html
-    log.info("PDF: %d to render, %d from cache", len(jobs), len(targets) - len(jobs))
+    log.info("PDF: %d to render, %d from cache, %d carried over", len(jobs), len(targets) - len(jobs),
+             len(notices) - len(targets))
     runner = runner or executor.LocalProcesses(config.pdf_workers)
     setup = RenderSetup(css_text, str(cache), _font_payload(cache, css_text) if isinstance(runner, executor.DaskCluster) else ())
     results = runner.map(render_job, list(jobs.items()), setup)

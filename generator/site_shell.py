@@ -57,6 +57,10 @@ class Shell:
         self._site_url = site_url.rstrip("/") + "/" if site_url else ""
         self._by_depth: dict[int, tuple[str, ...]] = {}
 
+    @property
+    def html(self) -> str:
+        return self._html
+
     def _pieces(self, depth: int) -> tuple[str, ...]:
         if depth not in self._by_depth:
             up = "/".join([".."] * depth) if depth else "."

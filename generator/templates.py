@@ -14,7 +14,7 @@ from .notices import plain
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
 
-def _window_state(notice, as_of: dt.date) -> str:
+def window_state(notice, as_of: dt.date) -> str:
     if as_of < notice.date:
         return "未开始"
     return "公示中" if as_of <= notice.window_end else "公示期已满"
@@ -39,7 +39,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         differences=lambda notice: history.differences(notice.original, plain(notice.body)),
-        window_state=_window_state,
+        window_state=window_state,
         party_valid=rules.party_meeting_valid,
         party_approved=rules.party_meeting_approved,
         meeting_valid=rules.village_meeting_valid,

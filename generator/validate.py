@@ -33,9 +33,13 @@ _NOT_MASKED = {"hotline"}
 class Row:
     """A raw row with its parsed values; `ok` is False once any cell failed."""
 
+    _HEADERS: dict[str, dict[str, str]] = {}
+
     def __init__(self, kind: str, raw: RawRow):
         self.raw = raw
-        self.headers = {column.key: column.header for column in schema.KINDS[kind]}
+        if kind not in self._HEADERS:
+            self._HEADERS[kind] = {column.key: column.header for column in schema.KINDS[kind]}
+        self.headers = self._HEADERS[kind]
         self.values: dict[str, object] = {}
         self.ok = True
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from generator.errors import UnsafePathError
 from generator import paths
+from generator.errors import UnsafePathError
 from generator.paths import safe_join
 
 

@@ -1,0 +1,136 @@
+"""Incremental builds: outputs whose inputs did not change are carried over from the published site.
+
+Every reusable output (a notice page, a notice's downloads or PDF, a village's hub pages, a
+township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
+of the code, templates and page shell that make it. After a build, each unit's key and files
+are recorded in the cache folder, with every file's sha256, size and mtime. The next build
+hard-links a unit's files from the published site instead of making them again when the key
+is the same and every file still has the recorded size and mtime (a file edited on the server
+is made again). A record is trusted only for the site it was written for: its checksums digest
+must be the published manifest's. Without a record everything is made, and the bytes are the
+same either way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import stat
+from functools import cache
+from pathlib import Path
+
+from . import paths
+from .config import Config
+from .history import Previous
+from .templates import THEME_DIR
+
+log = logging.getLogger(__name__)
+
+RECORD_VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def _code_digest(theme: Path) -> str:
+    """The generator's code and the theme's templates: a change in either remakes everything."""
+    digest = hashlib.sha256()
+    sources = sorted(_PACKAGE.glob("*.py")) + sorted(p for p in theme.rglob("*") if p.is_file())
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def record_file(config: Config, site: Path) -> Path:
+    """Where the record of the site at `site` is kept (one per site folder)."""
+    name = hashlib.sha256(str(site.absolute()).encode("utf-8")).hexdigest()[:16]
+    return config.cache / "builds" / f"{name}.json"
+
+
+class Reuse:
+    """What the last build made, and what this build carries over or makes."""
+
+    def __init__(self, site: Path, stage: Path, record: dict | None, salt: str):
+        self.site, self.stage, self.salt = site, stage, salt
+        self._before_units: dict[str, list] = (record or {}).get("units", {})
+        self._before_files: dict[str, list] = (record or {}).get("files", {})
+        self.units: dict[str, list] = {}
+        self.carried = 0
+        self.made = 0
+
+    @classmethod
+    def nothing(cls, stage: Path) -> Reuse:
+        """No record: every unit is made (tests and one-off renders)."""
+        return cls(stage, stage, None, "")
+
+    def key(self, *inputs) -> str:
+        text = json.dumps([self.salt, *inputs], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def carry(self, unit: str, key: str) -> bool:
+        """Link the unit's files from the published site when its key is unchanged."""
+        before = self._before_units.get(unit)
+        if before is None or before[0] != key or not self._intact(before[1]):
+            return False
+        for relative in before[1]:
+            if not paths.link(self.stage, relative, self.site / relative, self._before_files[relative][0]):
+                return False  # e.g. another file system: the caller makes the unit instead
+        self.units[unit] = before
+        self.carried += 1
+        return True
+
+    def _intact(self, files: list[str]) -> bool:
+        for relative in files:
+            recorded = self._before_files.get(relative)
+            try:
+                info = os.lstat(self.site / relative)
+            except OSError:
+                return False
+            if recorded is None or not stat.S_ISREG(info.st_mode) or [info.st_size, info.st_mtime_ns] != recorded[1:]:
+                return False
+        return True
+
+    def made_unit(self, unit: str, key: str, files: list[str]) -> None:
+        self.units[unit] = [key, sorted(files)]
+        self.made += 1
+
+    def key_of(self, unit: str) -> str:
+        return self.units[unit][0]
+
+    def record(self, checksums_digest: str) -> dict:
+        written = paths.written(self.stage)
+        files = {f: list(written[f]) for _, members in self.units.values() for f in members if f in written}
+        units = {u: v for u, v in self.units.items() if all(f in files for f in v[1])}
+        return {"version": RECORD_VERSION, "checksums": checksums_digest, "units": units, "files": files}
+
+
+def start(config: Config, site: Path, stage: Path, previous: Previous, shell_html: str = "") -> Reuse:
+    """A Reuse for this build: the record is used only if it describes the published site."""
+    # Workers and the cache folder change where things are made, never what.
+    settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
+    salt = hashlib.sha256((_code_digest(THEME_DIR) + settings + shell_html).encode("utf-8")).hexdigest()
+    record = None
+    path = record_file(config, site)
+    published = (previous.manifest or {}).get("checksums")
+    if published and previous.folder is not None and previous.folder.resolve() == site.resolve():
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = None
+        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION or record.get("checksums") != published:
+            record = None
+    if record is None:
+        log.info("no record of the published site: every file is made")
+    return Reuse(site, stage, record, salt)
+
+
+def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> None:
+    """Keep the record for the next build; written only after the new site is in place."""
+    path = record_file(config, site)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".tmp-{os.getpid()}")
+    partial.write_text(json.dumps(reuse.record(checksums_digest), separators=(",", ":")), encoding="utf-8")
+    partial.replace(path)
+    log.info("incremental: %d units carried over, %d made", reuse.carried, reuse.made)

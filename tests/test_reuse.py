@@ -1,0 +1,89 @@
+"""Incremental builds: unchanged outputs are carried over, and the result is what a full build makes."""
+
+import dataclasses
+import datetime as dt
+import json
+import os
+
+from generator import pipeline, reuse
+
+from .conftest import add_row
+from .test_publish import tree
+
+AS_OF = dt.date(2025, 3, 1)
+NEW_PROGRESS = {"村代码": "beixishang", "年度": "2024", "承诺编号": "2024-02", "进展": "第四季度财务已按时公开",
+                "状态": "已完成", "公开日期": "2025-01-10"}
+
+
+def _build(data, site, config):
+    return pipeline.build(data, site, config, AS_OF, pdfs=False)
+
+
+def _inodes(site):
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def _published(site):
+    return {path: sha for path, sha in tree(site).items() if path != "manifest.json" and not path.startswith("manifests/")}
+
+
+def _urls(site, kind):
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    return {n["url"] for n in manifest["notices"] if n["kind"] == kind}
+
+
+def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    before = _inodes(site)
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    after = _inodes(site)
+
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    # Same bytes as a build from nothing, but for the manifest chain, which records the earlier build.
+    assert _published(site) == _published(fresh)
+
+    kept = {path for path in before if after.get(path) == before[path]}
+    finance_pages = _urls(site, "finance")
+    assert finance_pages and finance_pages <= kept  # carried over: the very same files
+    commitments_pages = _urls(site, "commitments")
+    assert commitments_pages and not commitments_pages & kept  # its 最新状态 changed
+    assert "manifest.json" not in kept and "checksums.json" not in kept
+
+
+def test_a_file_edited_on_the_server_is_made_again(data, tmp_path, config):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    page = site / sorted(_urls(site, "finance"))[0]
+    original = page.read_bytes()
+    with open(page, "r+b") as edited:  # in place: same inode, new bytes and mtime
+        edited.write(b"<!-- edited -->")
+    os.utime(page, ns=(1, 1))
+    _build(data, site, config)
+    assert page.read_bytes() == original
+
+
+def test_a_record_for_another_site_is_not_trusted(data, tmp_path, config):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    record = reuse.record_file(config, site)
+    assert json.loads(record.read_text(encoding="utf-8"))["units"]
+    # The published site is replaced by another build (say, copied from another machine).
+    other = tmp_path / "other"
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, other, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    site.rename(tmp_path / "old")
+    other.rename(site)
+    # Even a file that has the very size and mtime the record names is not taken on trust.
+    relative = sorted(_urls(site, "finance"))[0]  # a page whose key did not change
+    _, size, mtime = json.loads(record.read_text(encoding="utf-8"))["files"][relative]
+    page = site / relative
+    page.write_bytes(b"tampered".ljust(size, b" "))
+    os.utime(page, ns=(mtime, mtime))
+    _build(data, site, config)
+    assert b"tampered" not in page.read_bytes()
