@@ -6,8 +6,9 @@ the output is the same whichever one runs it. `--scheduler tcp://HOST:PORT` pick
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 
@@ -39,7 +40,20 @@ class LocalProcesses(Executor):
             return Inline().map(function, items, setup)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers)
-        return self._pool.map(function, [setup] * len(items), items, chunksize=max(1, len(items) // (self.workers * 8)))
+        return self._windowed(function, items, setup)
+
+    def _windowed(self, function, items, setup):
+        """A few tasks ahead per worker, not all at once: at county scale, results that the
+        caller has not consumed yet (pages, PDFs) would otherwise pile up in memory."""
+        assert self._pool is not None
+        ahead = self.workers * 3
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(self._pool.submit(function, setup, item))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
     def close(self) -> None:
         if self._pool is not None:

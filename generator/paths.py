@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .errors import UnsafePathError
@@ -18,6 +19,8 @@ from .errors import UnsafePathError
 _SAFE_FOLDERS: set[tuple[str, str]] = set()
 # root → relative path → (sha256, size, mtime_ns) of what this process put there.
 _WRITTEN: dict[str, dict[str, tuple[str, int, int]]] = {}
+# root → finder(relative, sha256, size): a published file with exactly these bytes, or None.
+_SAME: dict[str, Callable[[str, str, int], Path | None]] = {}
 
 # O_NOFOLLOW: a symlink planted where a file goes is refused, not written through.
 # O_EXCL: a file is never rewritten in place, because it may be a hard link to the
@@ -34,6 +37,13 @@ def forget(root: Path) -> None:
     stale = {key for key in _SAFE_FOLDERS if key[0] == str(root)}
     _SAFE_FOLDERS.difference_update(stale)
     _WRITTEN.pop(str(root), None)
+    _SAME.pop(str(root), None)
+
+
+def prefer_links(root: Path, finder: Callable[[str, str, int], Path | None]) -> None:
+    """Files written under root that the published site already has, byte for byte, are
+    hard-linked from it instead: an incremental build makes only files whose bytes change."""
+    _SAME[str(root)] = finder
 
 
 def written(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -83,6 +93,12 @@ def _folder_for(root: Path, relative: str) -> Path:
 
 def write_bytes(root: Path, relative: str, content: bytes) -> Path:
     path = _folder_for(root, relative)
+    sha256 = hashlib.sha256(content).hexdigest()
+    finder = _SAME.get(str(root))
+    if finder is not None:
+        source = finder(relative, sha256, len(content))
+        if source is not None and link(root, relative, source, sha256):
+            return path
     try:
         fd = os.open(path, _CREATE, 0o644)
     except FileExistsError:
@@ -95,7 +111,7 @@ def write_bytes(root: Path, relative: str, content: bytes) -> Path:
         mtime = os.fstat(fd).st_mtime_ns
     finally:
         os.close(fd)
-    written(root)[relative] = (hashlib.sha256(content).hexdigest(), len(content), mtime)
+    written(root)[relative] = (sha256, len(content), mtime)
     return path
 
 

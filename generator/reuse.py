@@ -9,6 +9,10 @@ is the same and every file still has the recorded size and mtime (a file edited 
 is made again). A record is trusted only for the site it was written for: its checksums digest
 must be the published manifest's. Without a record everything is made, and the bytes are the
 same either way.
+
+Files outside units (hub and feed pages, verify shards, search bundles made again) are still
+compared with the record when written: one with the published bytes is linked, not written, so
+the files made anew are those whose bytes change.
 """
 
 from __future__ import annotations
@@ -92,6 +96,13 @@ class Reuse:
                 return False
         return True
 
+    def same_file(self, relative: str, sha256: str, size: int) -> Path | None:
+        """The published file at `relative`, if it has exactly these bytes."""
+        recorded = self._before_files.get(relative)
+        if recorded is None or recorded[0] != sha256 or recorded[1] != size or not self._intact([relative]):
+            return None
+        return self.site / relative
+
     def made_unit(self, unit: str, key: str, files: list[str]) -> None:
         self.units[unit] = [key, sorted(files)]
         self.made += 1
@@ -100,8 +111,7 @@ class Reuse:
         return self.units[unit][0]
 
     def record(self, checksums_digest: str) -> dict:
-        written = paths.written(self.stage)
-        files = {f: list(written[f]) for _, members in self.units.values() for f in members if f in written}
+        files = {f: list(info) for f, info in paths.written(self.stage).items()}
         units = {u: v for u, v in self.units.items() if all(f in files for f in v[1])}
         return {"version": RECORD_VERSION, "checksums": checksums_digest, "units": units, "files": files}
 
@@ -123,7 +133,10 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
             record = None
     if record is None:
         log.info("no record of the published site: every file is made")
-    return Reuse(site, stage, record, salt)
+    carry = Reuse(site, stage, record, salt)
+    if record is not None:
+        paths.prefer_links(stage, carry.same_file)
+    return carry
 
 
 def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> None:

@@ -54,6 +54,20 @@ def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
     assert "manifest.json" not in kept and "checksums.json" not in kept
 
 
+def test_only_files_whose_bytes_change_are_written(data, tmp_path, config):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    before, before_bytes = _inodes(site), tree(site)
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    after, after_bytes = _inodes(site), tree(site)
+    ours = [p for p in after if p.split("/")[0] in ("v", "t", "pagefind", "verify")]  # not MkDocs' own output
+    made = {p for p in ours if before.get(p) != after[p]}
+    changed = {p for p in ours if before_bytes.get(p) != after_bytes[p]}
+    assert changed and made == changed
+
+
 def test_a_file_edited_on_the_server_is_made_again(data, tmp_path, config):
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site = tmp_path / "site"
