@@ -71,7 +71,11 @@ def safe_join(root: Path, relative: str) -> Path:
 def _made_folder(root: Path, folder: Path, relative: str) -> None:
     """Make `folder` (and its parents) under root, each a real folder, never a symlink."""
     key = (str(root), str(folder))
-    if key in _SAFE_FOLDERS or folder == root:
+    if key in _SAFE_FOLDERS:
+        return
+    if folder == root:
+        root.mkdir(parents=True, exist_ok=True)  # the caller's folder, trusted as given
+        _SAFE_FOLDERS.add(key)
         return
     _made_folder(root, folder.parent, relative)
     try:

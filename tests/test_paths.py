@@ -44,3 +44,8 @@ def test_a_symlink_planted_at_a_file_path_is_refused(tmp_path):
     (tmp_path / "v" / "b.html").symlink_to(tmp_path.parent / "elsewhere")
     with pytest.raises(UnsafePathError):
         paths.write_bytes(tmp_path, "v/b.html", b"y")
+
+
+def test_the_output_folder_is_made_when_missing(tmp_path):
+    paths.write_bytes(tmp_path / "new" / "site", "v/a/index.html", b"x")
+    assert (tmp_path / "new/site/v/a/index.html").read_bytes() == b"x"
