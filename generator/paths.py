@@ -130,7 +130,8 @@ def write_text(root: Path, relative: str, content: str) -> Path:
 
 
 def link(root: Path, relative: str, source: Path, sha256: str) -> bool:
-    """Hard-link a published file into the build folder (falls back to a copy across devices)."""
+    """Hard-link a published file into the build folder; False where that cannot be done
+    (another file system), and the caller writes the file instead."""
     path = _folder_for(root, relative)
     try:
         os.link(source, path, follow_symlinks=False)

@@ -122,7 +122,7 @@ def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None 
         by_township[notice.village.township_code].append(notice)
     todo = []
     for code in sorted(by_township):
-        page_keys = [carry.units.get("page:" + n.url, [n.url])[0] for n in by_township[code]]
+        page_keys = [carry.key_of("page:" + n.url) for n in by_township[code]]
         key = carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
         if not carry.carry("search:" + code, key):
             todo.append((code, key))

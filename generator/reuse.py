@@ -108,7 +108,8 @@ class Reuse:
         self.made += 1
 
     def key_of(self, unit: str) -> str:
-        return self.units[unit][0]
+        """The key this build gave the unit ("" if it keyed none: a build without a record)."""
+        return self.units.get(unit, [""])[0]
 
     def record(self, checksums_digest: str) -> dict:
         files = {f: list(info) for f, info in paths.written(self.stage).items()}
