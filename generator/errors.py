@@ -11,7 +11,7 @@ class Level(Enum):
     WARNING = "警告"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Where:
     """A place in the clerk's files: the file as shown to the clerk, a spreadsheet row, a column."""
 

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".csv", ".xlsx")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     where_file: str
     row: int  # as a spreadsheet shows it: header is row 1

@@ -14,7 +14,7 @@ from .errors import Where
 QUARTER_NAMES = "一二三四"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Village:
     code: str
     name: str
@@ -31,7 +31,7 @@ class Village:
         return "M" if self.finance_cycle == "月" else "Q"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PeriodKey:
     """A disclosure period: a quarter (unit "Q") or a month (unit "M")."""
 
@@ -79,7 +79,7 @@ class PeriodKey:
         return cls(day.year, unit, index)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One line of the cash journal: exactly one of income and expense is set."""
 
@@ -95,7 +95,7 @@ class Entry:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     village: str
     group: str | None
@@ -109,7 +109,7 @@ class Period:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     village: str
     id: str
@@ -137,7 +137,7 @@ class Decision:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commitment:
     village: str
     year: int
@@ -150,7 +150,7 @@ class Commitment:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     village: str
     year: int
@@ -161,7 +161,7 @@ class Progress:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     village: str
     year: int
@@ -177,7 +177,7 @@ class Review:
     where: Where = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A declared change to a published notice (更正): the notice, when, and why."""
 

@@ -39,7 +39,7 @@ KIND_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectGroup:
     subject: str
     entries: tuple[Entry, ...]
@@ -47,7 +47,7 @@ class SubjectGroup:
     expense: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FinanceBody:
     period: Period
     entries: tuple[Entry, ...]
@@ -59,7 +59,7 @@ class FinanceBody:
     late: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommitmentBody:
     commitments: tuple[Commitment, ...]
 
@@ -71,12 +71,12 @@ class CommitmentBody:
         return [(name, role, items) for (name, role), items in cadres.items()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProgressBody:
     items: tuple[tuple[Progress, Commitment | None], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewBody:
     reviews: tuple[Review, ...]
     threshold: Decimal
@@ -156,12 +156,11 @@ class Notice:
         return isinstance(self.body, FinanceBody) and self.body.late
 
     def canonical(self) -> dict:
-        """The notice's content as plain data: what its hash, JSON download and history are of."""
-        return self._canonical
+        """The notice's content as plain data: what its hash, JSON download and history are of.
 
-    @cached_property
-    def _canonical(self) -> dict:
-        # Computed once: pages, downloads, the verify index and the manifest all need it.
+        Made anew on each call, not kept: at county scale these dicts would be most of the
+        build's memory, and only the hash is needed again (see _sha256).
+        """
         document = {
             "id": self.id, "kind": self.kind, "title": self.title,
             "village": self.village.code, "village_name": self.village.name,
@@ -178,7 +177,7 @@ class Notice:
 
     @cached_property
     def _sha256(self) -> str:
-        text = json.dumps(self._canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property

@@ -32,22 +32,22 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _rows(notice: Notice) -> tuple[str, list[dict]]:
+def _rows(kind: str, content: dict) -> tuple[str, list[dict]]:
     """The record kind whose columns the CSV uses, and its rows, from the canonical content."""
-    content = notice.canonical()["content"]
-    if notice.kind == "finance":
+    if kind == "finance":
         return "finance", content["entries"]
-    if notice.kind in ("resolution", "outcome"):
+    if kind in ("resolution", "outcome"):
         return "decisions", [content]
-    if notice.kind == "commitments":
+    if kind == "commitments":
         return "commitments", content["commitments"]
-    if notice.kind == "progress":
+    if kind == "progress":
         return "commitment_progress", [progress for progress, _ in content["items"]]
     return "commitment_reviews", content["reviews"]
 
 
-def notice_csv(notice: Notice) -> bytes:
-    kind, rows = _rows(notice)
+def notice_csv(notice: Notice, canonical: dict | None = None) -> bytes:
+    """`canonical`: the notice's canonical() when the caller has it already (it is not kept)."""
+    kind, rows = _rows(notice.kind, (canonical or notice.canonical())["content"])
     columns = schema.KINDS[kind]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -58,8 +58,8 @@ def notice_csv(notice: Notice) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def notice_json(notice: Notice) -> bytes:
-    document = {**notice.canonical(), "sha256": notice.sha256()}
+def notice_json(notice: Notice, canonical: dict | None = None) -> bytes:
+    document = {**(canonical or notice.canonical()), "sha256": notice.sha256()}
     # Compact: json's C encoder only runs without indent, and tens of thousands are written.
     return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
@@ -72,8 +72,9 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
     for notice in notices:
         unit, key = "data:" + notice.id, carry.key("data", notice.sha256())  # both files are made from the hash's content
         if not carry.carry(unit, key):
-            paths.write_bytes(stage, notice.data, notice_csv(notice))
-            paths.write_bytes(stage, notice.json, notice_json(notice))
+            canonical = notice.canonical()
+            paths.write_bytes(stage, notice.data, notice_csv(notice, canonical))
+            paths.write_bytes(stage, notice.json, notice_json(notice, canonical))
             carry.made_unit(unit, key, [notice.data, notice.json])
         for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
             sha256, size, _ = written[path]
