@@ -10,7 +10,6 @@ import ctypes
 import datetime as dt
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import paths
+from . import jsontext, paths
 from .history import HISTORY_DIR, MANIFEST, Previous
 from .notices import Notice
 
@@ -120,15 +119,19 @@ def checksums(stage: Path) -> bytes:
     """
     known = paths.written(stage)
     sums = {}
-    for folder, _, files in os.walk(stage):
+    top = str(stage)
+    for folder, _, files in os.walk(top):
+        inside = os.path.relpath(folder, top)
+        prefix = "" if inside == "." else inside.replace(os.sep, "/") + "/"
+        if prefix.startswith(HISTORY_DIR + "/"):
+            continue
         for name in files:
-            path = Path(folder, name)
-            relative = path.relative_to(stage).as_posix()
-            if relative in (MANIFEST, CHECKSUMS) or relative.startswith(HISTORY_DIR + "/"):
+            relative = prefix + name
+            if relative in (MANIFEST, CHECKSUMS):
                 continue
             recorded = known.get(relative)
-            sums[relative] = recorded[0] if recorded else hashlib.sha256(path.read_bytes()).hexdigest()
-    return (json.dumps(dict(sorted(sums.items())), ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+            sums[relative] = recorded[0] if recorded else hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
+    return jsontext.indented(dict(sorted(sums.items())), 0)
 
 
 def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
@@ -151,8 +154,9 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
 
 def _sitemap(stage: Path, site_url: str) -> str:
     base = site_url.rstrip("/") + "/" if site_url else "/"
+    top = str(stage)
     pages = sorted(
-        p.relative_to(stage).parent.as_posix() for p in stage.rglob("index.html")
+        os.path.relpath(folder, top).replace(os.sep, "/") for folder, _, files in os.walk(top) if "index.html" in files
     )
     urls = "".join(
         f"<url><loc>{escape(base + ('' if page == '.' else page + '/'))}</loc></url>\n" for page in pages
@@ -172,5 +176,5 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
     paths.write_bytes(stage, CHECKSUMS, sums)
     body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
     body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)
-    paths.write_text(stage, MANIFEST, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    paths.write_bytes(stage, MANIFEST, jsontext.indented(body, 1))
     return body["checksums"]

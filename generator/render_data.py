@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
-from . import paths, reuse, schema
+from . import jsontext, paths, reuse, schema
 from .notices import Notice, verification_code
 
 DATAPACKAGE = "datapackage.json"
@@ -67,8 +68,6 @@ def notice_json(notice: Notice, canonical: dict | None = None) -> bytes:
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
     """Each notice's CSV and JSON, and datapackage.json listing every one of them."""
     carry = carry or reuse.Reuse.nothing(stage)
-    written = paths.written(stage)
-    resources = []
     for notice in notices:
         unit, key = "data:" + notice.id, carry.key("data", notice.sha256())  # both files are made from the hash's content
         if not carry.carry(unit, key):
@@ -76,20 +75,25 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
             paths.write_bytes(stage, notice.data, notice_csv(notice, canonical))
             paths.write_bytes(stage, notice.json, notice_json(notice, canonical))
             carry.made_unit(unit, key, [notice.data, notice.json])
-        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
-            sha256, size, _ = written[path]
-            resources.append({
-                "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
-                "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
-                "bytes": size, "hash": "sha256:" + sha256,
-            })
     package = {
         "name": "cunwu-notices",
         "title": "村务公开公告数据",
         "description": "每份已发布公告的表格（CSV，列名与数据约定一致）和完整数据（JSON）。",
-        "resources": resources,
     }
-    paths.write_text(stage, DATAPACKAGE, json.dumps(package, ensure_ascii=False, indent=1) + "\n")
+    resources = _resources(notices, paths.written(stage))
+    paths.write_bytes(stage, DATAPACKAGE, jsontext.indented_with_items(package, "resources", resources, 1))
+
+
+def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]]) -> Iterator[dict]:
+    """datapackage.json's entry for each download, made as it is written out (200,000 at county scale)."""
+    for notice in notices:
+        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
+            sha256, size, _ = written[path]
+            yield {
+                "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
+                "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
+                "bytes": size, "hash": "sha256:" + sha256,
+            }
 
 
 VERIFY_DIR = "verify/codes"

@@ -58,6 +58,7 @@ class Reuse:
 
     def __init__(self, site: Path, stage: Path, record: dict | None, salt: str):
         self.site, self.stage, self.salt = site, stage, salt
+        self._site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
         self.units: dict[str, list] = {}
@@ -79,7 +80,7 @@ class Reuse:
         if before is None or before[0] != key or not self._intact(before[1]):
             return False
         for relative in before[1]:
-            if not paths.link(self.stage, relative, self.site / relative, self._before_files[relative][0]):
+            if not paths.link(self.stage, relative, os.path.join(self._site, relative), self._before_files[relative][0]):
                 return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
         self.carried += 1
@@ -89,19 +90,19 @@ class Reuse:
         for relative in files:
             recorded = self._before_files.get(relative)
             try:
-                info = os.lstat(self.site / relative)
+                info = os.lstat(os.path.join(self._site, relative))
             except OSError:
                 return False
             if recorded is None or not stat.S_ISREG(info.st_mode) or [info.st_size, info.st_mtime_ns] != recorded[1:]:
                 return False
         return True
 
-    def same_file(self, relative: str, sha256: str, size: int) -> Path | None:
+    def same_file(self, relative: str, sha256: str, size: int) -> str | None:
         """The published file at `relative`, if it has exactly these bytes."""
         recorded = self._before_files.get(relative)
         if recorded is None or recorded[0] != sha256 or recorded[1] != size or not self._intact([relative]):
             return None
-        return self.site / relative
+        return os.path.join(self._site, relative)
 
     def made_unit(self, unit: str, key: str, files: list[str]) -> None:
         self.units[unit] = [key, sorted(files)]

@@ -55,7 +55,12 @@ class Row:
 
 
 def parse_rows(kind: str, tables: list[RawTable], problems: Problems) -> Iterator[Row]:
-    for table in tables:
+    """Each row parsed; `tables` is emptied as it goes, so a table's raw cells are freed as
+    soon as its rows are records (at county scale, raw cells and records together would
+    double the memory this step needs)."""
+    tables.reverse()
+    while tables:
+        table = tables.pop()
         for raw in table.rows:
             row = Row(kind, raw)
             for column in schema.KINDS[kind]:
@@ -258,12 +263,15 @@ def _reviews(rows: Iterator[Row], villages, problems: Problems, config: Config) 
 
 
 def validate(tables: dict[str, list[RawTable]], config: Config, problems: Problems) -> Records:
-    """Parse and check every row of every kind; cross-record rules run on what parsed."""
+    """Parse and check every row of every kind; cross-record rules run on what parsed.
+
+    The raw tables are consumed: each is dropped once its rows are parsed.
+    """
     records = Records()
-    records.villages = _villages(parse_rows("villages", tables.get("villages", []), problems), problems)
+    records.villages = _villages(parse_rows("villages", tables.pop("villages", []), problems), problems)
 
     def rows(kind: str) -> Iterator[Row]:
-        return parse_rows(kind, tables.get(kind, []), problems)
+        return parse_rows(kind, tables.pop(kind, []), problems)
 
     records.entries = _entries(rows("finance"), records.villages, problems)
     records.periods = _periods(rows("finance_periods"), records.villages, problems)
