@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,17 +143,44 @@ def read_table(kind: str, path: Path, data_dir: Path, problems: Problems) -> Raw
     return table
 
 
-def load(data_dir: Path, problems: Problems) -> dict[str, list[RawTable]]:
-    """Every table of every kind under data_dir; problems of reading go into `problems`."""
-    tables: dict[str, list[RawTable]] = {}
-    for kind, paths in kind_files(data_dir, problems).items():
-        tables[kind] = []
-        for path in paths:
-            table = read_table(kind, path, data_dir, problems)
+class Tables:
+    """Every kind's files, each read when validation takes its kind, and then let go.
+
+    At county scale the raw cells of every file at once would be the build's peak memory;
+    taken kind by kind and file by file, only one file's raw cells exist beside the records.
+    """
+
+    def __init__(self, data_dir: Path, files: dict[str, list[Path]], problems: Problems):
+        self.data_dir, self._files, self._problems = data_dir, files, problems
+        self._read: dict[str, list[RawTable]] = {}
+
+    def read_now(self, kind: str) -> list[RawTable]:
+        """Read a kind's files at once (the village register, which everything refers to)."""
+        self._read[kind] = list(self._tables(kind))
+        return self._read[kind]
+
+    def take(self, kind: str) -> Iterator[RawTable]:
+        """The kind's tables, read one at a time; a kind can be taken once."""
+        if kind in self._read:
+            yield from self._read.pop(kind)
+        else:
+            yield from self._tables(kind)
+
+    def _tables(self, kind: str) -> Iterator[RawTable]:
+        for path in self._files.pop(kind, []):
+            table = read_table(kind, path, self.data_dir, self._problems)
             if table is not None:
                 log.debug("read %s: %d rows", table.file, len(table.rows))
-                tables[kind].append(table)
-    if not any(tables["villages"]) and not any(
+                yield table
+
+
+def load(data_dir: Path, problems: Problems) -> Tables:
+    """The tables under data_dir; problems of reading go into `problems` as each file is read.
+
+    The village register is read at once: without it nothing else can be checked.
+    """
+    tables = Tables(data_dir, kind_files(data_dir, problems), problems)
+    if not any(tables.read_now("villages")) and not any(
         p.where.file.startswith(f"{data_dir.name}/villages") for p in problems.errors
     ):
         problems.error(Where(f"{data_dir.name}/villages.csv"), "缺少村庄登记表（villages.csv 或 villages.xlsx）")

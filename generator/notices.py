@@ -177,13 +177,24 @@ class Notice:
 
     @cached_property
     def _sha256(self) -> str:
-        text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return _content_hash(self.canonical())
+
+    def canonical_and_hash(self) -> tuple[dict, str]:
+        """canonical() and sha256() from one walk of the content (the downloads need both)."""
+        document = self.canonical()
+        if "_sha256" not in self.__dict__:
+            self.__dict__["_sha256"] = _content_hash(document)  # as cached_property itself stores it
+        return document, self._sha256
 
     @property
     def code(self) -> str:
         """A short verification code printed on paper: the first 40 bits of the hash."""
         return verification_code(self.sha256())
+
+
+def _content_hash(document: dict) -> str:
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.

@@ -139,13 +139,14 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     bundles = render_search.bundle_paths(shown)
     runner = executor.make(scheduler, config.pdf_workers)
     with publish.staging(site_dir) as stage, contextlib.closing(runner):
-        with step("网页"):
+        with step("页面框架"):
             shell = site_shell.build_mkdocs(stage, config, as_of)
             carry = reuse.start(config, site_dir, stage, plan.previous, shell.html)
-            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
-        with step("数据下载"):
+        with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
             render_data.render_downloads(stage, shown, carry)
             render_data.render_verify_index(stage, shown, plan.history.superseded)
+        with step("网页"):
+            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
         if pdfs:
             with step("PDF"):
                 render_pdf.render_pdfs(stage, shown, config, as_of, runner, carry)

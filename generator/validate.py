@@ -6,12 +6,12 @@ problem of a run at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from . import fields, privacy, rules, schema
 from .config import Config
 from .errors import Problems
-from .load import RawRow, RawTable
+from .load import RawRow, RawTable, Tables
 from .model import (
     Commitment,
     Correction,
@@ -54,13 +54,8 @@ class Row:
         return self.values[key]
 
 
-def parse_rows(kind: str, tables: list[RawTable], problems: Problems) -> Iterator[Row]:
-    """Each row parsed; `tables` is emptied as it goes, so a table's raw cells are freed as
-    soon as its rows are records (at county scale, raw cells and records together would
-    double the memory this step needs)."""
-    tables.reverse()
-    while tables:
-        table = tables.pop()
+def parse_rows(kind: str, tables: Iterable[RawTable], problems: Problems) -> Iterator[Row]:
+    for table in tables:
         for raw in table.rows:
             row = Row(kind, raw)
             for column in schema.KINDS[kind]:
@@ -262,16 +257,16 @@ def _reviews(rows: Iterator[Row], villages, problems: Problems, config: Config) 
     return reviews
 
 
-def validate(tables: dict[str, list[RawTable]], config: Config, problems: Problems) -> Records:
+def validate(tables: Tables, config: Config, problems: Problems) -> Records:
     """Parse and check every row of every kind; cross-record rules run on what parsed.
 
-    The raw tables are consumed: each is dropped once its rows are parsed.
+    Each file is read as its rows are needed and dropped once they are records.
     """
     records = Records()
-    records.villages = _villages(parse_rows("villages", tables.pop("villages", []), problems), problems)
+    records.villages = _villages(parse_rows("villages", tables.take("villages"), problems), problems)
 
     def rows(kind: str) -> Iterator[Row]:
-        return parse_rows(kind, tables.pop(kind, []), problems)
+        return parse_rows(kind, tables.take(kind), problems)
 
     records.entries = _entries(rows("finance"), records.villages, problems)
     records.periods = _periods(rows("finance_periods"), records.villages, problems)

@@ -27,7 +27,7 @@ def test_utf8_with_and_without_bom_and_gb18030(tmp_path):
         problems = Problems()
         tables = load.load(folder, problems)
         assert not problems.items
-        row = tables["villages"][0].rows[0]
+        row = list(tables.take("villages"))[0].rows[0]
         assert row.cells["name"] == "北西尚䶮村", encoding
         assert row.row == 2
 
@@ -56,7 +56,7 @@ def test_english_aliases_nfkc_blank_rows_and_spaces(data, config):
     ).encode())
     problems = Problems()
     tables = load.load(data, problems)
-    rows = tables["villages"][0].rows
+    rows = list(tables.take("villages"))[0].rows
     assert [r.row for r in rows] == [3, 5]  # spreadsheet rows survive skipped blank ones
     assert rows[0].cells["code"] == "beixishang" and rows[0].cells["name"] == "北西尚村"
     result = pipeline.check(data, config)
