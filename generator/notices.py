@@ -179,6 +179,11 @@ class Notice:
     def _sha256(self) -> str:
         return _content_hash(self.canonical())
 
+    @property
+    def hashed(self) -> bool:
+        """Whether sha256() is known already (then it costs nothing)."""
+        return "_sha256" in self.__dict__
+
     def canonical_and_hash(self) -> tuple[dict, str]:
         """canonical() and sha256() from one walk of the content (the downloads need both)."""
         document = self.canonical()

@@ -153,6 +153,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
         runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
+        executor.give_back_memory()
         with step("订阅"):
             render_feeds.render_feeds(stage, shown, plan.records.villages, config)
         with step("搜索索引"):
