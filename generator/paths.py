@@ -19,8 +19,8 @@ from .errors import UnsafePathError
 _SAFE_FOLDERS: set[tuple[str, str]] = set()
 # root → relative path → (sha256, size, mtime_ns) of what this process put there.
 _WRITTEN: dict[str, dict[str, tuple[str, int, int]]] = {}
-# root → finder(relative, sha256, size): a published file with exactly these bytes, or None.
-_SAME: dict[str, Callable[[str, str, int], str | None]] = {}
+# root → finder(relative, sha256, size): (path, mtime_ns) of a published file with exactly these bytes, or None.
+_SAME: dict[str, Callable[[str, str, int], tuple[str, int] | None]] = {}
 
 # O_NOFOLLOW: a symlink planted where a file goes is refused, not written through.
 # O_EXCL: a file is never rewritten in place, because it may be a hard link to the
@@ -36,7 +36,7 @@ def forget(root: Path) -> None:
     _SAME.pop(str(root), None)
 
 
-def prefer_links(root: Path, finder: Callable[[str, str, int], str | None]) -> None:
+def prefer_links(root: Path, finder: Callable[[str, str, int], tuple[str, int] | None]) -> None:
     """Files written under root that the published site already has, byte for byte, are
     hard-linked from it instead: an incremental build makes only files whose bytes change."""
     _SAME[str(root)] = finder
@@ -98,8 +98,8 @@ def write_bytes(root: Path, relative: str, content: bytes) -> None:
     sha256 = hashlib.sha256(content).hexdigest()
     finder = _SAME.get(str(root))
     if finder is not None:
-        source = finder(relative, sha256, len(content))
-        if source is not None and link(root, relative, source, sha256):
+        found = finder(relative, sha256, len(content))
+        if found is not None and link(root, relative, found[0], sha256, len(content), found[1]):
             return
     try:
         fd = os.open(path, _CREATE, 0o644)
@@ -126,9 +126,13 @@ def write_text(root: Path, relative: str, content: str) -> None:
     write_bytes(root, relative, content.encode("utf-8"))
 
 
-def link(root: Path, relative: str, source: Path | str, sha256: str) -> bool:
+def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, mtime_ns: int) -> bool:
     """Hard-link a published file into the build folder; False where that cannot be done
-    (another file system), and the caller writes the file instead."""
+    (another file system), and the caller writes the file instead.
+
+    `size` and `mtime_ns` are the source's, as the caller just checked them: a hard link is
+    the same file, so they are recorded without another stat.
+    """
     path = _folder_for(root, relative)
     try:
         os.link(source, path, follow_symlinks=False)
@@ -137,6 +141,5 @@ def link(root: Path, relative: str, source: Path | str, sha256: str) -> bool:
         os.link(source, path, follow_symlinks=False)
     except OSError:
         return False
-    info = os.lstat(path)
-    written(root)[relative] = (sha256, info.st_size, info.st_mtime_ns)
+    written(root)[relative] = (sha256, size, mtime_ns)
     return True

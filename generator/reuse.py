@@ -80,7 +80,8 @@ class Reuse:
         if before is None or before[0] != key or not self._intact(before[1]):
             return False
         for relative in before[1]:
-            if not paths.link(self.stage, relative, os.path.join(self._site, relative), self._before_files[relative][0]):
+            sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
+            if not paths.link(self.stage, relative, os.path.join(self._site, relative), sha256, size, mtime_ns):
                 return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
         self.carried += 1
@@ -97,12 +98,12 @@ class Reuse:
                 return False
         return True
 
-    def same_file(self, relative: str, sha256: str, size: int) -> str | None:
-        """The published file at `relative`, if it has exactly these bytes."""
+    def same_file(self, relative: str, sha256: str, size: int) -> tuple[str, int] | None:
+        """The published file at `relative` and its mtime, if it has exactly these bytes."""
         recorded = self._before_files.get(relative)
         if recorded is None or recorded[0] != sha256 or recorded[1] != size or not self._intact([relative]):
             return None
-        return os.path.join(self._site, relative)
+        return os.path.join(self._site, relative), recorded[2]
 
     def made_unit(self, unit: str, key: str, files: list[str]) -> None:
         self.units[unit] = [key, sorted(files)]

@@ -31,7 +31,8 @@ def test_a_file_is_replaced_never_rewritten_in_place(tmp_path):
     published.write_bytes(b"published")
     (tmp_path / "stage").mkdir()
     paths.forget(tmp_path / "stage")
-    assert paths.link(tmp_path / "stage", "v/a/index.html", published, "x")
+    info = published.stat()
+    assert paths.link(tmp_path / "stage", "v/a/index.html", published, "x", info.st_size, info.st_mtime_ns)
     paths.write_bytes(tmp_path / "stage", "v/a/index.html", b"new")
     assert published.read_bytes() == b"published"
     assert (tmp_path / "stage/v/a/index.html").read_bytes() == b"new"
