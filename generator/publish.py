@@ -43,6 +43,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+_REPLACED = itertools.count()  # names each replaced site uniquely, even for builds in one process
+
+
 def swap_in(stage: Path, site: Path) -> None:
     """Make `stage` the site; the old site, if any, is removed only after the swap."""
     if not site.exists():
@@ -55,9 +58,6 @@ def swap_in(stage: Path, site: Path) -> None:
         site.rename(old)
         stage.rename(site)
     _remove_later(old)
-
-
-_REPLACED = itertools.count()
 
 
 def _remove_later(old: Path) -> None:

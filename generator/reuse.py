@@ -57,7 +57,7 @@ class Reuse:
     """What the last build made, and what this build carries over or makes."""
 
     def __init__(self, site: Path, stage: Path, record: dict | None, salt: str):
-        self.site, self.stage, self.salt = site, stage, salt
+        self.stage, self.salt = stage, salt
         self._site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
