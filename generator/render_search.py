@@ -42,9 +42,12 @@ def _index_township(stage: Path, code: str, notices: list[Notice]) -> dict[str, 
     """Run Pagefind's own indexer (Rust, fast) over the township's notice pages only.
 
     The pages are hard-linked into a folder of their own first: Pagefind walks its whole
-    site folder, and at county scale walking the full site cost more than indexing.
+    site folder, and at county scale walking the full site cost more than indexing. That
+    folder sits next to the build folder, because hard links cannot cross file systems
+    (the system's temp folder is often another one, e.g. tmpfs); named after the build
+    folder, a killed build's leftover is removed with it by the next build.
     """
-    with tempfile.TemporaryDirectory(prefix="cunwu-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{stage.name}.search-", dir=stage.parent) as tmp:
         pages, output = Path(tmp, "pages"), Path(tmp, "bundle")
         for notice in notices:
             target = pages / notice.url

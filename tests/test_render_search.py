@@ -2,8 +2,12 @@
 
 import gzip
 import json
+import os
+import tempfile
+from pathlib import Path
 
 import cbor2
+import pytest
 
 from generator import render_search
 
@@ -20,6 +24,19 @@ def test_bundle_per_township_with_filters(sample_site):
         assert stored_name == name
         assert [v[0] for v in values] == sorted(v[0] for v in values)
     assert not list(bundle.glob("pagefind-component-ui*"))
+
+
+def test_indexing_works_when_the_temp_folder_is_another_file_system(sample_site, monkeypatch, tmp_path):
+    site, result = sample_site
+    other = Path("/dev/shm")
+    if not other.is_dir() or os.stat(other).st_dev == os.stat(site).st_dev:
+        pytest.skip("needs a temp folder on another file system than the site")
+    monkeypatch.setattr(tempfile, "tempdir", str(other))
+    notices = [n for n in result.published if n.village.township_code == "yangmiao"]
+    files = render_search._index_township(site, "yangmiao", notices)
+    entry = json.loads(files["pagefind-entry.json"])
+    assert entry["languages"]["zh"]["page_count"] == len(notices)
+    assert not [p for p in site.parent.iterdir() if ".search-" in p.name]  # its work folder is gone
 
 
 def _file(value) -> bytes:
