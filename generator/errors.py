@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .pickling import Pickled
+
 
 class Level(Enum):
     ERROR = "错误"
@@ -12,7 +14,7 @@ class Level(Enum):
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class Where:
+class Where(Pickled):
     """A place in the clerk's files: the file as shown to the clerk, a spreadsheet row, a column."""
 
     file: str

@@ -115,18 +115,18 @@ def apply(shown: list[Notice], every: list[Notice], corrections: list[Correction
         fixes = tuple(declared.get(notice.id, ()))
         entry = before.get(notice.id)
         if entry is None:
-            history.notices.append(replace(notice, corrections=fixes))
+            history.notices.append(notice.changed(corrections=fixes))
             continue
         version = entry.get("version", 1)
-        unchanged = replace(notice, corrections=fixes[: version - 1])
+        unchanged = notice.changed(corrections=fixes[: version - 1])
         if unchanged.sha256() == entry["sha256"]:
             older = archived.get((notice.id, version - 1))
             if older is not None:  # keep showing what the last correction changed
-                unchanged = replace(unchanged, original=previous.content_of(older),
+                unchanged = unchanged.changed(original=previous.content_of(older),
                                     archive=older["url"].removesuffix("index.html"))
             history.notices.append(unchanged)
         elif len(fixes) >= version:
-            corrected = replace(notice, corrections=fixes, original=previous.content_of(entry),
+            corrected = notice.changed(corrections=fixes, original=previous.content_of(entry),
                                 archive=archive_folder(notice.folder, version))
             history.notices.append(corrected)
             old = {**entry, "version": version, "url": corrected.archive + "index.html",

@@ -152,23 +152,39 @@ class Tables:
 
     def __init__(self, data_dir: Path, files: dict[str, list[Path]], problems: Problems):
         self.data_dir, self._files, self._problems = data_dir, files, problems
+        self._named = {kind: list(paths) for kind, paths in files.items()}  # kept after reading
         self._read: dict[str, list[RawTable]] = {}
 
     def read_now(self, kind: str) -> list[RawTable]:
         """Read a kind's files at once (the village register, which everything refers to)."""
-        self._read[kind] = list(self._tables(kind))
+        self._read[kind] = list(self._tables(kind, self._problems))
         return self._read[kind]
 
-    def take(self, kind: str) -> Iterator[RawTable]:
-        """The kind's tables, read one at a time; a kind can be taken once."""
+    def take(self, kind: str, problems: Problems | None = None) -> Iterator[RawTable]:
+        """The kind's tables, read one at a time; a kind can be taken once.
+
+        Problems of reading go into `problems` when given (validation keeps each kind's own).
+        """
         if kind in self._read:
             yield from self._read.pop(kind)
         else:
-            yield from self._tables(kind)
+            yield from self._tables(kind, problems or self._problems)
 
-    def _tables(self, kind: str) -> Iterator[RawTable]:
+    def kinds(self) -> list[str]:
+        return list(self._named)
+
+    def skip(self, kind: str) -> None:
+        """The kind is not read at all (its records are known already)."""
+        self._files.pop(kind, None)
+
+    def contents(self, kind: str) -> Iterator[tuple[str, bytes]]:
+        """Each file of the kind as the clerk sees it named, with its bytes (read again when taken)."""
+        for path in self._named.get(kind, []):
+            yield shown_path(self.data_dir, path), path.read_bytes()
+
+    def _tables(self, kind: str, problems: Problems) -> Iterator[RawTable]:
         for path in self._files.pop(kind, []):
-            table = read_table(kind, path, self.data_dir, self._problems)
+            table = read_table(kind, path, self.data_dir, problems)
             if table is not None:
                 log.debug("read %s: %d rows", table.file, len(table.rows))
                 yield table

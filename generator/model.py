@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .errors import Where
+from .pickling import Pickled
 
 QUARTER_NAMES = "一二三四"
 
 
 @dataclass(frozen=True, slots=True)
-class Village:
+class Village(Pickled):
     code: str
     name: str
     township: str
@@ -32,7 +33,7 @@ class Village:
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class PeriodKey:
+class PeriodKey(Pickled):
     """A disclosure period: a quarter (unit "Q") or a month (unit "M")."""
 
     year: int
@@ -80,7 +81,7 @@ class PeriodKey:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Pickled):
     """One line of the cash journal: exactly one of income and expense is set."""
 
     village: str
@@ -96,7 +97,7 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Period:
+class Period(Pickled):
     village: str
     group: str | None
     key: PeriodKey
@@ -110,7 +111,7 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(Pickled):
     village: str
     id: str
     title: str
@@ -138,7 +139,7 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class Commitment:
+class Commitment(Pickled):
     village: str
     year: int
     id: str
@@ -151,7 +152,7 @@ class Commitment:
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(Pickled):
     village: str
     year: int
     commitment: str
@@ -162,7 +163,7 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Review:
+class Review(Pickled):
     village: str
     year: int
     name: str
@@ -178,7 +179,7 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
-class Correction:
+class Correction(Pickled):
     """A declared change to a published notice (更正): the notice, when, and why."""
 
     notice: str

@@ -184,6 +184,18 @@ class Notice:
         """Whether sha256() is known already (then it costs nothing)."""
         return "_sha256" in self.__dict__
 
+    def remember_hash(self, sha256: str) -> None:
+        """The hash found for the same content before (check_cache), as cached_property stores it."""
+        self.__dict__["_sha256"] = sha256
+
+    def changed(self, **changes) -> Notice:
+        """A copy with `changes`; it keeps the known hash when its corrections (the only
+        changeable field the hash covers) stay the same."""
+        copy = replace(self, **changes)
+        if self.hashed and copy.corrections == self.corrections:
+            copy.remember_hash(self._sha256)
+        return copy
+
     def canonical_and_hash(self) -> tuple[dict, str]:
         """canonical() and sha256() from one walk of the content (the downloads need both)."""
         document = self.canonical()

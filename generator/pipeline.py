@@ -25,6 +25,7 @@ from . import (
     site_shell,
     validate,
 )
+from .check_cache import CheckCache
 from .config import Config
 from .errors import DataError, Problem, Problems, PublisherError, Where
 from .model import PeriodKey, Records
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 class CheckResult:
     records: Records
     problems: list[Problem]
+    cache: CheckCache | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -53,6 +55,7 @@ class Plan:
     every: list[Notice]
     history: history.History
     previous: history.Previous
+    cache: CheckCache | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -79,8 +82,9 @@ def check(data_dir: Path, config: Config) -> CheckResult:
         problems.error(Where(str(data_dir)), "数据文件夹不存在")
         return CheckResult(Records(), problems.items)
     tables = load.load(data_dir, problems)
-    records = validate.validate(tables, config, problems)
-    return CheckResult(records, problems.items)
+    cache = CheckCache.for_config(tables, config)
+    records = validate.validate(tables, config, problems, cache)
+    return CheckResult(records, problems.items, cache)
 
 
 def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
@@ -95,8 +99,10 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
         # would only report those notices again as "removed": fix the data first.
         return Plan(checked.records, problems.items, [], history.History([]), previous)
     every = notices.make_notices(checked.records, config)
+    if checked.cache:
+        checked.cache.restore_hashes(every)
     past = history.apply(notices.published(every, as_of), every, checked.records.corrections, previous, as_of, problems)
-    return Plan(checked.records, problems.items, every, past, previous)
+    return Plan(checked.records, problems.items, every, past, previous, checked.cache)
 
 
 def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
@@ -162,5 +168,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
             history.write_archives(stage, plan.history, plan.previous)
             digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
     reuse.save(config, site_dir, carry, digest)
+    if plan.cache:
+        plan.cache.keep_hashes(shown)  # hashed on the way by now: the next build need not
     log.info("published %d notices, %d waiting for their date", len(shown), len(waiting))
     return BuildResult(site_dir, as_of, shown, waiting, [p for p in plan.problems if not p.is_error])

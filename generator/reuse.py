@@ -38,7 +38,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 @cache
-def _code_digest(theme: Path) -> str:
+def code_digest(theme: Path) -> str:
     """The generator's code and the theme's templates: a change in either remakes everything."""
     digest = hashlib.sha256()
     sources = sorted(_PACKAGE.glob("*.py")) + sorted(p for p in theme.rglob("*") if p.is_file())
@@ -123,7 +123,7 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     """A Reuse for this build: the record is used only if it describes the published site."""
     # Workers and the cache folder change where things are made, never what.
     settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
-    salt = hashlib.sha256((_code_digest(THEME_DIR) + settings + shell_html).encode("utf-8")).hexdigest()
+    salt = hashlib.sha256((code_digest(THEME_DIR) + settings + shell_html).encode("utf-8")).hexdigest()
     record = None
     path = record_file(config, site)
     published = (previous.manifest or {}).get("checksums")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from . import fields, privacy, rules, schema
+from .check_cache import CheckCache
 from .config import Config
 from .errors import Problems
 from .load import RawRow, RawTable, Tables
@@ -257,23 +258,37 @@ def _reviews(rows: Iterator[Row], villages, problems: Problems, config: Config) 
     return reviews
 
 
-def validate(tables: Tables, config: Config, problems: Problems) -> Records:
+def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCache | None = None) -> Records:
     """Parse and check every row of every kind; cross-record rules run on what parsed.
 
-    Each file is read as its rows are needed and dropped once they are records.
+    Each file is read as its rows are needed and dropped once they are records. A kind whose
+    files, village register, settings and code are as in a cached check is not read again:
+    its records and problems come from `cache`.
     """
     records = Records()
     records.villages = _villages(parse_rows("villages", tables.take("villages"), problems), problems)
-
-    def rows(kind: str) -> Iterator[Row]:
-        return parse_rows(kind, tables.take(kind), problems)
-
-    records.entries = _entries(rows("finance"), records.villages, problems)
-    records.periods = _periods(rows("finance_periods"), records.villages, problems)
-    records.decisions = _decisions(rows("decisions"), records.villages, problems)
-    records.commitments = _simple(Commitment, rows("commitments"), records.villages, problems)
-    records.progress = _simple(Progress, rows("commitment_progress"), records.villages, problems)
-    records.reviews = _reviews(rows("commitment_reviews"), records.villages, problems, config)
-    records.corrections = [Correction(**row.values, where=row.where()) for row in rows("corrections") if row.ok]
+    villages = records.villages
+    makers = {
+        "entries": ("finance", lambda rows, found: _entries(rows, villages, found)),
+        "periods": ("finance_periods", lambda rows, found: _periods(rows, villages, found)),
+        "decisions": ("decisions", lambda rows, found: _decisions(rows, villages, found)),
+        "commitments": ("commitments", lambda rows, found: _simple(Commitment, rows, villages, found)),
+        "progress": ("commitment_progress", lambda rows, found: _simple(Progress, rows, villages, found)),
+        "reviews": ("commitment_reviews", lambda rows, found: _reviews(rows, villages, found, config)),
+        "corrections": ("corrections", lambda rows, found: [Correction(**row.values, where=row.where()) for row in rows if row.ok]),
+    }
+    for attribute, (kind, make) in makers.items():
+        known = cache.records(kind) if cache else None
+        if known is not None:
+            tables.skip(kind)
+            made, found_items = known
+        else:
+            found = Problems()
+            made = make(parse_rows(kind, tables.take(kind, found), found), found)
+            found_items = found.items
+            if cache:
+                cache.keep_records(kind, made, found_items)
+        setattr(records, attribute, made)
+        problems.items.extend(found_items)
     check_links(records, config, problems)
     return records

@@ -1,0 +1,98 @@
+"""The check cache: unchanged files are not read again, and give the same records, problems and hashes."""
+
+import dataclasses
+import datetime as dt
+import pickle
+
+import pytest
+
+from generator import pipeline
+from generator.notices import Notice
+from tests.conftest import add_row, set_cell
+
+AS_OF = dt.date(2026, 1, 15)
+ALL_KINDS = {"finance", "finance_periods", "decisions", "commitments", "commitment_progress",
+             "commitment_reviews", "corrections"}
+
+
+@pytest.fixture
+def own_cache(config, tmp_path):
+    return dataclasses.replace(config, cache_dir=tmp_path / "cache")
+
+
+def _check(data, config):
+    checked = pipeline.check(data, config)
+    return checked, [str(p) for p in checked.problems]
+
+
+def test_unchanged_files_come_back_equal_without_being_read(data, own_cache):
+    set_cell(data / "finance.csv", 2, "摘要", "付 13812345678 劳务费")  # a warning to replay
+    first, first_problems = _check(data, own_cache)
+    assert first.cache.hits == set()
+    again, again_problems = _check(data, own_cache)
+    assert again.cache.hits >= ALL_KINDS - {"corrections"} and again.cache.hits <= ALL_KINDS
+    assert again.records == first.records
+    assert again_problems == first_problems and any("已隐去" in p for p in again_problems)
+
+
+def test_a_changed_file_is_read_again_and_only_its_kind(data, own_cache):
+    _check(data, own_cache)
+    row = add_row(data / "commitment_progress.csv", {
+        "村代码": "beixishang", "年度": "2024", "承诺编号": "2024-01", "进展": "新的一行",
+        "状态": "进行中", "公开日期": "2024-07-08"})
+    again, _ = _check(data, own_cache)
+    assert "commitment_progress" not in again.cache.hits
+    assert {"finance", "decisions", "commitments"} <= again.cache.hits
+    assert any(p.progress == "新的一行" and p.where.row == row for p in again.records.progress)
+
+
+def test_a_changed_village_register_rereads_everything(data, own_cache):
+    _check(data, own_cache)
+    set_cell(data / "villages.csv", 2, "监督电话", "0311-88889999")
+    again, _ = _check(data, own_cache)
+    assert again.cache.hits == set()
+
+
+def test_errors_are_replayed_too(data, own_cache):
+    set_cell(data / "finance.csv", 2, "支出", "1,2")
+    _, first_problems = _check(data, own_cache)
+    again, again_problems = _check(data, own_cache)
+    assert "finance" in again.cache.hits
+    assert again_problems == first_problems and any("金额格式无效" in p for p in again_problems)
+
+
+def test_a_damaged_entry_is_made_again(data, own_cache):
+    first, _ = _check(data, own_cache)
+    for entry in (own_cache.cache / "checks").glob("finance-*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again, _ = _check(data, own_cache)
+    assert "finance" not in again.cache.hits
+    assert again.records == first.records
+
+
+def test_notice_hashes_come_back_for_unchanged_kinds_only(data, own_cache, tmp_path):
+    site = tmp_path / "site"
+    built = pipeline.build(data, site, own_cache, AS_OF, pdfs=False)
+    expected = {n.id: n.sha256() for n in built.published}
+    set_cell(data / "decisions.csv", 2, "事项", "关于修缮村委会办公室的事项")
+    plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
+    shown = pipeline.notices.published(plan.every, AS_OF)
+    restored = [n for n in shown if n.hashed]
+    assert restored and {n.kind for n in restored}.isdisjoint({"resolution", "outcome"})
+    assert all(n.sha256() == expected[n.id] for n in restored)
+    fresh = [dataclasses.replace(n) for n in restored]  # the same notices, hashed anew
+    assert [n.sha256() for n in fresh] == [n.sha256() for n in restored]
+
+
+def test_records_pickle_to_equal_values(data, own_cache):
+    records = pipeline.check(data, own_cache).records
+    for items in (records.entries, records.periods, records.decisions, records.reviews, list(records.villages.values())):
+        assert pickle.loads(pickle.dumps(items)) == items
+
+
+def test_a_copy_keeps_its_hash_only_while_its_corrections_stay(data, own_cache):
+    plan = pipeline.prepare(data, data.parent / "no-site", own_cache, AS_OF)
+    notice: Notice = plan.every[0]
+    notice.sha256()
+    assert notice.changed(archive="x/").hashed
+    assert not notice.changed(corrections=(object(),)).hashed
