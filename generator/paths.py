@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,3 +145,43 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
         return False
     written(root)[relative] = (sha256, size, mtime_ns)
     return True
+
+
+class Writer:
+    """Writes files on a few threads while the caller makes the next ones.
+
+    Creating a file is mostly waiting on the file system (about 0.5 ms each on our 2-core test
+    machine, tens of thousands per build), and the waiting threads let the caller go on. Used
+    as a context manager: leaving it waits for every write, and raises the first one's error.
+    At most `pending` contents are held at once, so memory stays bounded.
+    """
+
+    def __init__(self, threads: int = 4, pending: int = 256):
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="write")
+        self._slots = threading.BoundedSemaphore(pending)
+        self._errors: list[BaseException] = []
+
+    def write_bytes(self, root: Path, relative: str, content: bytes) -> None:
+        if self._errors:
+            raise self._errors[0]
+        self._slots.acquire()
+        self._pool.submit(self._one, root, relative, content)
+
+    def write_text(self, root: Path, relative: str, content: str) -> None:
+        self.write_bytes(root, relative, content.encode("utf-8"))
+
+    def _one(self, root: Path, relative: str, content: bytes) -> None:
+        try:
+            write_bytes(root, relative, content)
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._errors.append(exc)
+        finally:
+            self._slots.release()
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pool.shutdown(wait=True)
+        if self._errors and exc_info[0] is None:
+            raise self._errors[0]

@@ -127,7 +127,18 @@ def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | Non
     }
 
 
-def checksums(stage: Path) -> bytes:
+def _listing(stage: Path) -> list[tuple[str, str, list[str]]]:
+    """(path relative to the site with a trailing /, folder on disk, file names) of each folder.
+
+    Walked once for both the sitemap and the checksums: at county scale that is 100,000 folders.
+    """
+    top = str(stage)
+    cut = len(top) + 1
+    return [(folder[cut:].replace(os.sep, "/") + "/" if folder != top else "", folder, files)
+            for folder, _, files in os.walk(top)]
+
+
+def checksums(stage: Path, listing: list[tuple[str, str, list[str]]]) -> bytes:
     """sha256 of every file of the site but the manifests themselves, as JSON.
 
     Files this process wrote or carried over are hashed already; only the rest (MkDocs'
@@ -135,10 +146,7 @@ def checksums(stage: Path) -> bytes:
     """
     known = paths.written(stage)
     sums = {}
-    top = str(stage)
-    for folder, _, files in os.walk(top):
-        inside = os.path.relpath(folder, top)
-        prefix = "" if inside == "." else inside.replace(os.sep, "/") + "/"
+    for prefix, folder, files in listing:
         if prefix.startswith(HISTORY_DIR + "/"):
             continue
         for name in files:
@@ -168,15 +176,11 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
     return pointer
 
 
-def _sitemap(stage: Path, site_url: str) -> str:
+def _sitemap(listing: list[tuple[str, str, list[str]]], site_url: str) -> str:
     base = site_url.rstrip("/") + "/" if site_url else "/"
-    top = str(stage)
-    pages = sorted(
-        os.path.relpath(folder, top).replace(os.sep, "/") for folder, _, files in os.walk(top) if "index.html" in files
-    )
-    urls = "".join(
-        f"<url><loc>{escape(base + ('' if page == '.' else page + '/'))}</loc></url>\n" for page in pages
-    )
+    # Ordered as folder names (without the trailing /), as the sitemap always was.
+    pages = sorted((prefix for prefix, _, files in listing if "index.html" in files), key=lambda page: page[:-1])
+    urls = "".join(f"<url><loc>{escape(base + page)}</loc></url>\n" for page in pages)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
 
@@ -187,8 +191,9 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
 
     Returns the sha256 of checksums.json, which the manifest names.
     """
-    paths.write_text(stage, "sitemap.xml", _sitemap(stage, site_url))
-    sums = checksums(stage)
+    listing = _listing(stage)
+    paths.write_text(stage, "sitemap.xml", _sitemap(listing, site_url))
+    sums = checksums(stage, [*listing, ("", str(stage), ["sitemap.xml"])])  # written after the walk
     paths.write_bytes(stage, CHECKSUMS, sums)
     body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
     body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)

@@ -68,17 +68,18 @@ def notice_json(notice: Notice, canonical: dict | None = None) -> bytes:
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
     """Each notice's CSV and JSON, and datapackage.json listing every one of them."""
     carry = carry or reuse.Reuse.nothing(stage)
-    for notice in notices:
-        # The content is walked at most once here, for both the hash (the key) and the files;
-        # the notice keeps only the hash, which pages, verify codes and the manifest use later.
-        # (A rebuild has hashed every notice already, to compare with the manifest.)
-        canonical, sha256 = (None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
-        unit, key = "data:" + notice.id, carry.key("data", sha256)  # both files are made from the hash's content
-        if not carry.carry(unit, key):
-            canonical = canonical or notice.canonical()
-            paths.write_bytes(stage, notice.data, notice_csv(notice, canonical))
-            paths.write_bytes(stage, notice.json, notice_json(notice, canonical))
-            carry.made_unit(unit, key, [notice.data, notice.json])
+    with paths.Writer() as writer:
+        for notice in notices:
+            # The content is walked at most once here, for both the hash (the key) and the files;
+            # the notice keeps only the hash, which pages, verify codes and the manifest use later.
+            # (A rebuild has hashed every notice already, to compare with the manifest.)
+            canonical, sha256 = (None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
+            unit, key = "data:" + notice.id, carry.key("data", sha256)  # both files are made from the hash's content
+            if not carry.carry(unit, key):
+                canonical = canonical or notice.canonical()
+                writer.write_bytes(stage, notice.data, notice_csv(notice, canonical))
+                writer.write_bytes(stage, notice.json, notice_json(notice, canonical))
+                carry.made_unit(unit, key, [notice.data, notice.json])
     package = {
         "name": "cunwu-notices",
         "title": "村务公开公告数据",

@@ -126,8 +126,9 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
         jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
     runner = runner or executor.Inline()
     rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
-    for file, html in progress.track(rendered, "网页", len(jobs)):
-        paths.write_text(stage, file, html)
+    with paths.Writer() as writer:
+        for file, html in progress.track(rendered, "网页", len(jobs)):
+            writer.write_text(stage, file, html)
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)

@@ -50,3 +50,26 @@ def test_a_symlink_planted_at_a_file_path_is_refused(tmp_path):
 def test_the_output_folder_is_made_when_missing(tmp_path):
     paths.write_bytes(tmp_path / "new" / "site", "v/a/index.html", b"x")
     assert (tmp_path / "new/site/v/a/index.html").read_bytes() == b"x"
+
+
+def test_the_writer_writes_every_file_and_records_it(tmp_path):
+    root = tmp_path / "stage"
+    paths.forget(root)
+    with paths.Writer(threads=3, pending=4) as writer:
+        for number in range(200):
+            writer.write_text(root, f"v/{number % 7}/{number}/index.html", f"页面 {number}")
+    for number in range(200):
+        assert (root / "v" / str(number % 7) / str(number) / "index.html").read_text(encoding="utf-8") == f"页面 {number}"
+    assert len(paths.written(root)) == 200
+
+
+def test_the_writer_raises_a_failed_write_in_the_caller(tmp_path):
+    root = tmp_path / "stage"
+    (tmp_path / "outside").mkdir()
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path / "outside")
+    paths.forget(root)
+    with pytest.raises(UnsafePathError):
+        with paths.Writer() as writer:
+            writer.write_text(root, "link/x.html", "x")
+    assert not (tmp_path / "outside" / "x.html").exists()
