@@ -10,8 +10,8 @@ import hashlib
 import os
 import stat
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import UnsafePathError
