@@ -168,7 +168,7 @@ class Tables:
         if kind in self._read:
             yield from self._read.pop(kind)
         else:
-            yield from self._tables(kind, problems or self._problems)
+            yield from self._tables(kind, self._problems if problems is None else problems)
 
     def kinds(self) -> list[str]:
         return list(self._named)

@@ -96,3 +96,14 @@ def test_a_copy_keeps_its_hash_only_while_its_corrections_stay(data, own_cache):
     notice.sha256()
     assert notice.changed(archive="x/").hashed
     assert not notice.changed(corrections=(object(),)).hashed
+
+
+def test_a_file_that_cannot_be_read_is_reported_every_time(data, own_cache):
+    folder = data / "decisions"
+    folder.mkdir()
+    (data / "decisions.csv").rename(folder / "main.csv")
+    (folder / "broken.csv").write_bytes(b"\xff\xfe\x00garbage\x81")
+    for _ in range(2):
+        checked, problems = _check(data, own_cache)
+        assert any("broken.csv" in p and "编码" in p for p in problems), problems
+        assert checked.errors
