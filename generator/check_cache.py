@@ -10,6 +10,7 @@ A missing or unreadable entry is made again, so the cache can be deleted at any 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -55,7 +56,9 @@ class CheckCache:
 
     def __init__(self, folder: Path, tables: Tables, config: Config):
         self.folder = folder
-        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, repr(config),
+        # Workers and the cache folder change where things are made, never what (as in reuse).
+        settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
+        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, settings,
                        _files_digest(tables, "villages"))
         self._keys = {kind: _digest(salt, kind, _files_digest(tables, kind)) for kind in tables.kinds()}
         self.hits: set[str] = set()
@@ -81,14 +84,24 @@ class CheckCache:
             return None
 
     def _write(self, name: str, key: str, value) -> None:
-        """Atomically, and the kind's older entries are removed: one entry per kind is kept."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.folder, prefix=f".{name}-", delete=False) as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, self._path(name, key))
-        for old in self.folder.glob(f"{name}-*.pickle"):
-            if old.name != self._path(name, key).name:
-                old.unlink(missing_ok=True)
+        """Atomically, and the kind's older entries are removed: one entry per kind is kept.
+
+        Best effort: a cache that cannot be written (read-only, disk full) only costs speed.
+        """
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=f".{name}-", delete=False) as file:
+                try:
+                    pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:
+                    os.unlink(file.name)
+                    raise
+            os.replace(file.name, self._path(name, key))
+            for old in self.folder.glob(f"{name}-*.pickle"):
+                if old.name != self._path(name, key).name:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("check cache entry %s not kept (%s)", name, exc)
 
     def records(self, kind: str) -> tuple[object, list[Problem]] | None:
         """The kind's records and problems as the last check of the same files found them."""

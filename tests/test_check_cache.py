@@ -107,3 +107,11 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(data, own_cache):
         checked, problems = _check(data, own_cache)
         assert any("broken.csv" in p and "编码" in p for p in problems), problems
         assert checked.errors
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(data, own_cache):
+    own_cache.cache.mkdir(parents=True)
+    (own_cache.cache / "checks").write_text("a file where the folder should be")
+    first, first_problems = _check(data, own_cache)
+    again, again_problems = _check(data, own_cache)
+    assert again.cache.hits == set() and again.records == first.records and again_problems == first_problems
