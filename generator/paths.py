@@ -165,27 +165,14 @@ class Writer:
         if self._errors:
             raise self._errors[0]
         self._slots.acquire()
-        self._pool.submit(self._run, write_bytes, root, relative, content)
+        self._pool.submit(self._one, root, relative, content)
 
     def write_text(self, root: Path, relative: str, content: str) -> None:
         self.write_bytes(root, relative, content.encode("utf-8"))
 
-    def link(self, root: Path, relative: str, source: str, sha256: str, size: int, mtime_ns: int) -> None:
-        """link() on a thread; where a hard link cannot be made, the file is copied instead."""
-        if self._errors:
-            raise self._errors[0]
-        self._slots.acquire()
-        self._pool.submit(self._run, self._link_or_copy, root, relative, source, sha256, size, mtime_ns)
-
-    @staticmethod
-    def _link_or_copy(root: Path, relative: str, source: str, sha256: str, size: int, mtime_ns: int) -> None:
-        if not link(root, relative, source, sha256, size, mtime_ns):
-            with open(source, "rb") as file:  # the same bytes: the caller checked size and mtime
-                write_bytes(root, relative, file.read())
-
-    def _run(self, action: Callable, *args) -> None:
+    def _one(self, root: Path, relative: str, content: bytes) -> None:
         try:
-            action(*args)
+            write_bytes(root, relative, content)
         except BaseException as exc:  # re-raised in the caller's thread
             self._errors.append(exc)
         finally:

@@ -75,7 +75,7 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
             # (A rebuild has hashed every notice already, to compare with the manifest.)
             canonical, sha256 = (None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
             unit, key = "data:" + notice.id, carry.key("data", sha256)  # both files are made from the hash's content
-            if not carry.carry(unit, key, writer):
+            if not carry.carry(unit, key):
                 canonical = canonical or notice.canonical()
                 writer.write_bytes(stage, notice.data, notice_csv(notice, canonical))
                 writer.write_bytes(stage, notice.json, notice_json(notice, canonical))

@@ -116,17 +116,17 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
     jobs = []
+    for notice in notices:
+        related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
+        key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
+        if carry.carry("page:" + notice.url, key):
+            continue
+        carry.made_unit("page:" + notice.url, key, [notice.url])
+        year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
+        jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
+    runner = runner or executor.Inline()
+    rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
     with paths.Writer() as writer:
-        for notice in notices:
-            related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-            key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
-            if carry.carry("page:" + notice.url, key, writer):
-                continue
-            carry.made_unit("page:" + notice.url, key, [notice.url])
-            year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
-            jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
-        runner = runner or executor.Inline()
-        rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
         for file, html in progress.track(rendered, "网页", len(jobs)):
             writer.write_text(stage, file, html)
     townships = _hubs(notices, records)

@@ -74,21 +74,14 @@ class Reuse:
         text = json.dumps([self.salt, *inputs], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def carry(self, unit: str, key: str, writer: paths.Writer | None = None) -> bool:
-        """Link the unit's files from the published site when its key is unchanged.
-
-        With a `writer`, the links are made on its threads (a county's rebuild links 200,000
-        files into 50,000 new folders, and each waits on the file system).
-        """
+    def carry(self, unit: str, key: str) -> bool:
+        """Link the unit's files from the published site when its key is unchanged."""
         before = self._before_units.get(unit)
         if before is None or before[0] != key or not self._intact(before[1]):
             return False
         for relative in before[1]:
             sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
-            source = os.path.join(self._site, relative)
-            if writer is not None:
-                writer.link(self.stage, relative, source, sha256, size, mtime_ns)
-            elif not paths.link(self.stage, relative, source, sha256, size, mtime_ns):
+            if not paths.link(self.stage, relative, os.path.join(self._site, relative), sha256, size, mtime_ns):
                 return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
         self.carried += 1

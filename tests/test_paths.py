@@ -73,24 +73,3 @@ def test_the_writer_raises_a_failed_write_in_the_caller(tmp_path):
         with paths.Writer() as writer:
             writer.write_text(root, "link/x.html", "x")
     assert not (tmp_path / "outside" / "x.html").exists()
-
-
-def test_the_writer_links_a_published_file_or_copies_it_when_it_cannot(tmp_path, monkeypatch):
-    published = tmp_path / "site" / "a.html"
-    published.parent.mkdir()
-    published.write_bytes(b"<p>published</p>")
-    info = published.stat()
-    root = tmp_path / "stage"
-    paths.forget(root)
-    with paths.Writer() as writer:
-        writer.link(root, "v/a.html", str(published), "sha", info.st_size, info.st_mtime_ns)
-    assert (root / "v" / "a.html").stat().st_ino == info.st_ino
-
-    def refused(*args, **kwargs):
-        raise PermissionError("protected_hardlinks")
-
-    monkeypatch.setattr(paths.os, "link", refused)
-    with paths.Writer() as writer:
-        writer.link(root, "v/b.html", str(published), "sha", info.st_size, info.st_mtime_ns)
-    copied = root / "v" / "b.html"
-    assert copied.read_bytes() == b"<p>published</p>" and copied.stat().st_ino != info.st_ino
