@@ -1,11 +1,13 @@
-"""What checking the same files found last time: each kind's records and problems, and notice hashes.
+"""What checking the same files found last time: each file's records and problems, and notice hashes.
 
 A county's rebuild after one changed row re-read, re-checked and re-hashed every file and
-notice; most of a rebuild's time went there. Each record kind is cached under a key made of
-the bytes of its files, of the village register (every row refers to it), of the settings
-and of the generator's code. A kind whose key is unchanged gets its records and problems
-back without reading its files; a notice made only from such kinds gets its hash back.
-A missing or unreadable entry is made again, so the cache can be deleted at any time.
+notice; most of a rebuild's time went there. Each data file's records are cached under a key
+made of its bytes, of the village register (every row refers to it), of the settings and of
+the generator's code: every rule of validate.py but the cross-record ones (validate_links,
+run every time) looks at one row, so a file's records depend on nothing else. A file whose
+key is unchanged gives back its records and problems without being read; a notice made only
+from kinds whose files are all unchanged gets its hash back. A missing or unreadable entry
+is made again, so the cache can be deleted at any time.
 """
 
 from __future__ import annotations
@@ -47,21 +49,30 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
-def _files_digest(tables: Tables, kind: str) -> list[list[str]]:
-    return [[shown, hashlib.sha256(content).hexdigest()] for shown, content in tables.contents(kind)]
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class CheckCache:
-    """The cache of one data folder's check, in `folder` (one file per kind and key)."""
+    """The cache of one data folder's check, in `folder` (one entry per file and key)."""
 
     def __init__(self, folder: Path, tables: Tables, config: Config):
         self.folder = folder
         # Workers and the cache folder change where things are made, never what (as in reuse).
         settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
-        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, settings,
-                       _files_digest(tables, "villages"))
-        self._keys = {kind: _digest(salt, kind, _files_digest(tables, kind)) for kind in tables.kinds()}
-        self.hits: set[str] = set()
+        register = [[tables.shown(p), _sha256(p)] for p in tables.files_of("villages")]
+        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, settings, register)
+        self._file_keys = {kind: {path: _digest(salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
+                           for kind in tables.kinds()}
+        self._keys = {kind: _digest(kind, list(keys.values())) for kind, keys in self._file_keys.items()}
+        self._used: set[str] = set()
+        self.read_again: set[Path] = set()  # files whose records were not in the cache
+
+    @property
+    def hits(self) -> set[str]:
+        """The kinds none of whose files had to be read (kinds with files only)."""
+        return {kind for kind, keys in self._file_keys.items()
+                if keys and kind != "villages" and self.read_again.isdisjoint(keys)}
 
     @classmethod
     def for_config(cls, tables: Tables, config: Config) -> CheckCache | None:
@@ -84,10 +95,7 @@ class CheckCache:
             return None
 
     def _write(self, name: str, key: str, value) -> None:
-        """Atomically, and the kind's older entries are removed: one entry per kind is kept.
-
-        Best effort: a cache that cannot be written (read-only, disk full) only costs speed.
-        """
+        """Atomically. Best effort: a cache that cannot be written (read-only, disk full) only costs speed."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=f".{name}-", delete=False) as file:
@@ -97,22 +105,29 @@ class CheckCache:
                     os.unlink(file.name)
                     raise
             os.replace(file.name, self._path(name, key))
-            for old in self.folder.glob(f"{name}-*.pickle"):
-                if old.name != self._path(name, key).name:
-                    old.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("check cache entry %s not kept (%s)", name, exc)
 
-    def records(self, kind: str) -> tuple[object, list[Problem]] | None:
-        """The kind's records and problems as the last check of the same files found them."""
-        found = self._read(kind, self._keys[kind])
-        if found is not None:
-            self.hits.add(kind)
+    def records(self, kind: str, path: Path) -> tuple[list, list[Problem]] | None:
+        """The file's records and problems as the last check of the same bytes found them."""
+        key = self._file_keys[kind][path]
+        self._used.add(self._path(kind, key).name)
+        found = self._read(kind, key)
+        if found is None:
+            self.read_again.add(path)
         return found
 
-    def keep_records(self, kind: str, records: object, problems: list[Problem]) -> None:
-        if kind not in self.hits:
-            self._write(kind, self._keys[kind], (records, problems))
+    def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem]) -> None:
+        self._write(kind, self._file_keys[kind][path], (records, problems))
+
+    def prune(self) -> None:
+        """Entries of files this check did not use are removed (edited or deleted files)."""
+        try:
+            for entry in self.folder.glob("*.pickle"):
+                if entry.name not in self._used and not entry.name.startswith("hashes-"):
+                    entry.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("check cache not pruned (%s)", exc)
 
     def _notice_key(self, notice_kind: str) -> str:
         return _digest(notice_kind, [self._keys[kind] for kind in NOTICE_SOURCES[notice_kind]])
@@ -138,3 +153,6 @@ class CheckCache:
             key = self._notice_key(notice_kind)
             if known and self._read(f"hashes-{notice_kind}", key) != known:
                 self._write(f"hashes-{notice_kind}", key, known)
+                for old in self.folder.glob(f"hashes-{notice_kind}-*.pickle"):  # one entry per notice kind
+                    if old.name != self._path(f"hashes-{notice_kind}", key).name:
+                        old.unlink(missing_ok=True)

@@ -173,20 +173,24 @@ class Tables:
     def kinds(self) -> list[str]:
         return list(self._named)
 
-    def skip(self, kind: str) -> None:
-        """The kind is not read at all (its records are known already)."""
-        self._files.pop(kind, None)
+    def files_of(self, kind: str) -> list[Path]:
+        return self._named.get(kind, [])
 
-    def contents(self, kind: str) -> Iterator[tuple[str, bytes]]:
-        """Each file of the kind as the clerk sees it named, with its bytes (read again when taken)."""
-        for path in self._named.get(kind, []):
-            yield shown_path(self.data_dir, path), path.read_bytes()
+    def shown(self, path: Path) -> str:
+        """A file's name as the clerk sees it, e.g. data/finance/2024Q3.csv."""
+        return shown_path(self.data_dir, path)
+
+    def read(self, kind: str, path: Path, problems: Problems) -> RawTable | None:
+        """One file of the kind (validation reads file by file, and only what it needs)."""
+        table = read_table(kind, path, self.data_dir, problems)
+        if table is not None:
+            log.debug("read %s: %d rows", table.file, len(table.rows))
+        return table
 
     def _tables(self, kind: str, problems: Problems) -> Iterator[RawTable]:
         for path in self._files.pop(kind, []):
-            table = read_table(kind, path, self.data_dir, problems)
+            table = self.read(kind, path, problems)
             if table is not None:
-                log.debug("read %s: %d rows", table.file, len(table.rows))
                 yield table
 
 

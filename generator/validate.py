@@ -261,8 +261,8 @@ def _reviews(rows: Iterator[Row], villages, problems: Problems, config: Config) 
 def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCache | None = None) -> Records:
     """Parse and check every row of every kind; cross-record rules run on what parsed.
 
-    Each file is read as its rows are needed and dropped once they are records. A kind whose
-    files, village register, settings and code are as in a cached check is not read again:
+    Each file is read as its rows are needed and dropped once they are records. A file whose
+    bytes, village register, settings and code are as in a cached check is not read again:
     its records and problems come from `cache`.
     """
     records = Records()
@@ -278,17 +278,19 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
         "corrections": ("corrections", lambda rows, found: [Correction(**row.values, where=row.where()) for row in rows if row.ok]),
     }
     for attribute, (kind, make) in makers.items():
-        known = cache.records(kind) if cache else None
-        if known is not None:
-            tables.skip(kind)
-            made, found_items = known
-        else:
-            found = Problems()
-            made = make(parse_rows(kind, tables.take(kind, found), found), found)
-            found_items = found.items
-            if cache:
-                cache.keep_records(kind, made, found_items)
+        made = []
+        for path in tables.files_of(kind):  # file by file: each file's rows are checked on their own
+            known = cache.records(kind, path) if cache else None
+            if known is None:
+                found = Problems()
+                table = tables.read(kind, path, found)
+                known = make(parse_rows(kind, [table] if table else [], found), found), found.items
+                if cache:
+                    cache.keep_records(kind, path, *known)
+            made.extend(known[0])
+            problems.items.extend(known[1])
         setattr(records, attribute, made)
-        problems.items.extend(found_items)
+    if cache:
+        cache.prune()
     check_links(records, config, problems)
     return records

@@ -115,3 +115,22 @@ def test_a_cache_that_cannot_be_written_only_costs_speed(data, own_cache):
     first, first_problems = _check(data, own_cache)
     again, again_problems = _check(data, own_cache)
     assert again.cache.hits == set() and again.records == first.records and again_problems == first_problems
+
+
+def test_in_a_folder_of_files_only_the_changed_file_is_read_again(data, own_cache):
+    folder = data / "finance"
+    folder.mkdir()
+    rows = (data / "finance.csv").read_text(encoding="utf-8-sig").splitlines()
+    half = len(rows) // 2
+    (folder / "a.csv").write_text("\n".join(rows[: half]) + "\n", encoding="utf-8")
+    (folder / "b.csv").write_text("\n".join([rows[0], *rows[half:]]) + "\n", encoding="utf-8")
+    (data / "finance.csv").unlink()
+    _check(data, own_cache)
+    set_cell(folder / "b.csv", 2, "摘要", "改过的摘要")
+    again, again_problems = _check(data, own_cache)
+    assert again.cache.read_again == {folder / "b.csv"}
+    cold, cold_problems = _check(data, dataclasses.replace(own_cache, cache_dir=own_cache.cache / "cold"))
+    assert again.records == cold.records and again_problems == cold_problems
+    assert any(e.summary == "改过的摘要" for e in again.records.entries)
+    entries = list((own_cache.cache / "checks").glob("finance-*.pickle"))
+    assert len(entries) == 2  # b.csv's entry for its old bytes is gone
