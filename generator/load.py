@@ -157,18 +157,15 @@ class Tables:
 
     def read_now(self, kind: str) -> list[RawTable]:
         """Read a kind's files at once (the village register, which everything refers to)."""
-        self._read[kind] = list(self._tables(kind, self._problems))
+        self._read[kind] = list(self._tables(kind))
         return self._read[kind]
 
-    def take(self, kind: str, problems: Problems | None = None) -> Iterator[RawTable]:
-        """The kind's tables, read one at a time; a kind can be taken once.
-
-        Problems of reading go into `problems` when given (validation keeps each kind's own).
-        """
+    def take(self, kind: str) -> Iterator[RawTable]:
+        """The kind's tables, read one at a time; a kind can be taken once."""
         if kind in self._read:
             yield from self._read.pop(kind)
         else:
-            yield from self._tables(kind, self._problems if problems is None else problems)
+            yield from self._tables(kind)
 
     def kinds(self) -> list[str]:
         return list(self._named)
@@ -187,9 +184,9 @@ class Tables:
             log.debug("read %s: %d rows", table.file, len(table.rows))
         return table
 
-    def _tables(self, kind: str, problems: Problems) -> Iterator[RawTable]:
+    def _tables(self, kind: str) -> Iterator[RawTable]:
         for path in self._files.pop(kind, []):
-            table = self.read(kind, path, problems)
+            table = self.read(kind, path, self._problems)
             if table is not None:
                 yield table
 
