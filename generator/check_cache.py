@@ -12,7 +12,6 @@ is made again, so the cache can be deleted at any time.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -29,7 +28,7 @@ from .config import Config
 from .errors import Problem
 from .load import Tables
 from .notices import Notice
-from .reuse import code_digest
+from .reuse import code_digest, output_settings
 from .templates import THEME_DIR
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,10 @@ class CheckCache:
 
     def __init__(self, folder: Path, tables: Tables, config: Config):
         self.folder = folder
-        # Workers and the cache folder change where things are made, never what (as in reuse).
-        settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
         register = [[tables.shown(p), _sha256(p)] for p in tables.files_of("villages")]
-        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, settings, register)
+        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, output_settings(config), register)
         self._file_keys = {kind: {path: _digest(salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
-                           for kind in tables.kinds()}
+                           for kind in tables.kinds() if kind != "villages"}  # the register is in every key
         self._keys = {kind: _digest(kind, list(keys.values())) for kind, keys in self._file_keys.items()}
         self._used: set[str] = set()
         self.read_again: set[Path] = set()  # files whose records were not in the cache
@@ -71,8 +68,7 @@ class CheckCache:
     @property
     def hits(self) -> set[str]:
         """The kinds none of whose files had to be read (kinds with files only)."""
-        return {kind for kind, keys in self._file_keys.items()
-                if keys and kind != "villages" and self.read_again.isdisjoint(keys)}
+        return {kind for kind, keys in self._file_keys.items() if keys and self.read_again.isdisjoint(keys)}
 
     @classmethod
     def for_config(cls, tables: Tables, config: Config) -> CheckCache | None:
@@ -132,19 +128,16 @@ class CheckCache:
     def _notice_key(self, notice_kind: str) -> str:
         return _digest(notice_kind, [self._keys[kind] for kind in NOTICE_SOURCES[notice_kind]])
 
-    def restore_hashes(self, notices: list[Notice]) -> int:
-        """Give each notice the hash it had when made from the same records; how many got one."""
+    def restore_hashes(self, notices: list[Notice]) -> None:
+        """Give each notice the hash it had when made from the same records."""
         by_kind: dict[str, list[Notice]] = defaultdict(list)
         for notice in notices:
             by_kind[notice.kind].append(notice)
-        restored = 0
         for notice_kind, group in by_kind.items():
             known = self._read(f"hashes-{notice_kind}", self._notice_key(notice_kind)) or {}
             for notice in group:
                 if notice.id in known and not notice.hashed and not notice.corrections:
                     notice.remember_hash(known[notice.id])
-                    restored += 1
-        return restored
 
     def keep_hashes(self, notices: list[Notice]) -> None:
         """Record the hashes computed so far (uncorrected notices only: a correction changes it)."""

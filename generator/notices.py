@@ -199,8 +199,8 @@ class Notice:
     def canonical_and_hash(self) -> tuple[dict, str]:
         """canonical() and sha256() from one walk of the content (the downloads need both)."""
         document = self.canonical()
-        if "_sha256" not in self.__dict__:
-            self.__dict__["_sha256"] = _content_hash(document)  # as cached_property itself stores it
+        if not self.hashed:
+            self.remember_hash(_content_hash(document))
         return document, self._sha256
 
     @property

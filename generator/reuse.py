@@ -47,6 +47,11 @@ def code_digest(theme: Path) -> str:
     return digest.hexdigest()
 
 
+def output_settings(config: Config) -> str:
+    """The settings that decide what is made: workers and the cache folder change only where."""
+    return repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
+
+
 def record_file(config: Config, site: Path) -> Path:
     """Where the record of the site at `site` is kept (one per site folder)."""
     name = hashlib.sha256(str(site.absolute()).encode("utf-8")).hexdigest()[:16]
@@ -121,9 +126,7 @@ class Reuse:
 
 def start(config: Config, site: Path, stage: Path, previous: Previous, shell_html: str = "") -> Reuse:
     """A Reuse for this build: the record is used only if it describes the published site."""
-    # Workers and the cache folder change where things are made, never what.
-    settings = repr(dataclasses.replace(config, pdf_workers=1, cache_dir=None))
-    salt = hashlib.sha256((code_digest(THEME_DIR) + settings + shell_html).encode("utf-8")).hexdigest()
+    salt = hashlib.sha256((code_digest(THEME_DIR) + output_settings(config) + shell_html).encode("utf-8")).hexdigest()
     record = None
     path = record_file(config, site)
     published = (previous.manifest or {}).get("checksums")
