@@ -8,8 +8,11 @@ over a process pool whose workers load the font and CSS once.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
+import multiprocessing.util
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +60,20 @@ class RenderSetup:
     fonts: tuple[tuple[str, bytes], ...] = ()  # shipped to workers on other machines
 
 
+def _release_worker() -> None:
+    """Drop the fonts and CSS, so WeasyPrint's FontConfiguration removes its temp folder.
+
+    It does so when collected; a process that ends with them still held never does.
+    """
+    _worker.clear()
+    gc.collect()
+
+
 def _init_worker(css_text: str, roots: tuple[Path, ...]) -> None:
     if _worker.get("css_text") == css_text:
         return  # fonts and CSS already loaded in this process
+    if "finalizer" not in _worker:  # runs at the end of this process, a multiprocessing child or not
+        _worker["finalizer"] = multiprocessing.util.Finalize(None, _release_worker, exitpriority=1)
     font_config = FontConfiguration()
     fetcher = LocalOnlyFetcher(roots)
     _worker.update(
@@ -76,7 +90,12 @@ def _prepare(setup: RenderSetup) -> None:
     # On another machine: write the shipped fonts once, and point the CSS at them.
     key = hashlib.sha256(setup.css_text.encode("utf-8")).hexdigest()
     if _worker.get("shipped") != key:
+        if "local" in _worker:
+            shutil.rmtree(_worker["local"], ignore_errors=True)  # fonts of an earlier CSS
         local = Path(tempfile.mkdtemp(prefix="cunwu-fonts-"))
+        # 7 MB a worker, gone when the worker process ends (a multiprocessing child, as Dask's
+        # workers are, skips atexit but runs these finalizers).
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(local, True), exitpriority=0)
         for relative, content in setup.fonts:
             target = local / relative
             target.parent.mkdir(parents=True, exist_ok=True)

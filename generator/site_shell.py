@@ -79,7 +79,9 @@ def build_mkdocs(stage: Path, config: Config, as_of: dt.date) -> Shell:
     """Build content/ with MkDocs into `stage` and return the page shell it made."""
     assert config.mkdocs_file is not None
     project = config.mkdocs_file.parent
-    with tempfile.TemporaryDirectory(prefix="cunwu-docs-") as docs:
+    # Beside the stage, not in the system temp folder: a killed build's leftover is then
+    # cleared by the next build along with the stage (publish.staging).
+    with tempfile.TemporaryDirectory(prefix=f"{stage.name}.docs-", dir=stage.parent) as docs:
         raw = mkdocs_load_config(str(config.mkdocs_file))
         shutil.copytree(project / raw["docs_dir"], docs, dirs_exist_ok=True)
         Path(docs, f"{SHELL_PAGE}.md").write_text(_SHELL_MARKDOWN, encoding="utf-8")

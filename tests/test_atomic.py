@@ -14,8 +14,9 @@ from .test_publish import tree
 BUILD = [sys.executable, "-m", "generator", "build", "--as-of", "2025-01-31"]
 
 
-def _build(data, site):
-    subprocess.run([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT, check=True, capture_output=True)
+def _build(data, site, env=None):
+    subprocess.run([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT, check=True, capture_output=True,
+                   env=env)
 
 
 def test_killed_builds_leave_old_or_new_site(data, tmp_path):
@@ -33,10 +34,13 @@ def test_killed_builds_leave_old_or_new_site(data, tmp_path):
     assert old != new
     chance = random.Random(20241008)
     outcomes = []
+    temp = tmp_path / "temp"  # the builds' temp folder: work folders belong beside the stage
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
     for _ in range(8):
         shutil.rmtree(site, ignore_errors=True)
         shutil.copytree(old_site, site)
-        process = subprocess.Popen([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT,
+        process = subprocess.Popen([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(chance.uniform(0.05, duration * 1.1))
         os.killpg(process.pid, signal.SIGKILL)  # the build and any PDF workers it started
@@ -45,7 +49,9 @@ def test_killed_builds_leave_old_or_new_site(data, tmp_path):
         assert now in (old, new)
         outcomes.append("new" if now == new else "old")
     # The next build clears what the killed ones left behind, and completes.
-    _build(data, site)
+    _build(data, site, env)
     assert tree(site) == new
     assert not list(tmp_path.glob(".site.building-*"))
+    # Only what a killed process's libraries leave may stay (ctypes' gcc probe: tmp*, cc*).
+    assert [p.name for p in temp.iterdir() if p.name.startswith("cunwu-")] == []
     assert len(outcomes) == 8

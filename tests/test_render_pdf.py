@@ -1,15 +1,17 @@
 """PDFs checked by their extracted text, page count and metadata, never by their bytes."""
 
 import datetime as dt
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
 
 from generator import pipeline
 
-from .conftest import add_row, set_cell
+from .conftest import ROOT, add_row, set_cell
 
 
 def _pdftext(path) -> str:
@@ -115,3 +117,28 @@ def test_every_kind_has_its_signature_block_qr_link_and_code(site):
         assert expected[item["kind"]] in text, item["id"]
         assert f"核验码：{notices_module.verification_code(item['sha256'])}" in text, item["id"]
         assert f"https://cunwu.example.org/{item['url'].removesuffix('index.html')}" in text.replace("\n", "")
+
+
+_BUILD_WITH_FRESH_CACHE = """
+import dataclasses, datetime as dt, shutil, sys
+from pathlib import Path
+from generator import pipeline
+from generator.config import load_config
+if __name__ == "__main__":  # the PDF workers import this module
+    data, site, cache = map(Path, sys.argv[1:])
+    config = load_config(Path("mkdocs.yml"))
+    shutil.copytree(config.cache / "fonts", cache / "fonts")
+    pipeline.build(data, site, dataclasses.replace(config, cache_dir=cache), dt.date(2025, 1, 31))
+"""
+
+
+def test_pdf_workers_leave_nothing_in_the_temp_folder(data, tmp_path):
+    """WeasyPrint keeps fonts in a temp folder per process; the workers' must go with them."""
+    script, temp = tmp_path / "build.py", tmp_path / "temp"
+    script.write_text(_BUILD_WITH_FRESH_CACHE, encoding="utf-8")
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, str(script), str(data), str(tmp_path / "site"), str(tmp_path / "cache")],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.pdf"))) >= 10  # really rendered, by the workers
+    assert sorted(p.name for p in temp.iterdir()) == []
