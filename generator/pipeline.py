@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import (
     executor,
+    heap,
     history,
     load,
     notices,
@@ -75,6 +76,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
+@heap.tuned()
 def check(data_dir: Path, config: Config) -> CheckResult:
     """Load and validate everything; every problem is collected, none raised."""
     problems = Problems()
@@ -87,6 +89,7 @@ def check(data_dir: Path, config: Config) -> CheckResult:
     return CheckResult(records, problems.items, cache)
 
 
+@heap.tuned()
 def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
             previous_file: Path | None = None) -> Plan:
     """Check the data, make the notices, and hold them against what was published before."""
@@ -105,6 +108,7 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     return Plan(checked.records, problems.items, every, past, previous, checked.cache)
 
 
+@heap.tuned()
 def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
                      township_code: str, period: PeriodKey) -> Path:
     """One township's batch for one period, written to site/print/… (the rest of the site untouched).
@@ -128,6 +132,7 @@ def print_batch_file(data_dir: Path, site_dir: Path, config: Config, as_of: dt.d
     return target
 
 
+@heap.tuned()
 def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
           previous_file: Path | None = None, pdfs: bool = True, scheduler=None) -> BuildResult:
     """Validate, then write the whole site; on any error the existing site stays as it was.
@@ -139,6 +144,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
         plan = prepare(data_dir, site_dir, config, as_of, previous_file)
     if plan.errors:
         raise DataError(plan.errors)
+    heap.settled()  # the records and notices: kept to the end, never garbage
     shown = plan.published
     ids = {n.id for n in shown}
     waiting = [n for n in plan.every if n.id not in ids]

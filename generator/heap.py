@@ -1,0 +1,51 @@
+"""Garbage collection fitted to a build, whose records are millions of long-lived objects.
+
+CPython's collector runs a full collection, which visits every tracked object, each time
+the long-lived objects have grown by a quarter. While a county's records are being made
+that is over and over, and afterwards every page, download and index entry made adds
+to the count again: a 50,000-notice rebuild spent 6.5 of its 33 s in the collector
+(measured with gc.callbacks on tmpfs), 1.4 s with the policy below.
+Records and notices hold no reference cycles, so reference counting frees them whatever
+the collector does; collecting rarely only lets real cyclic garbage wait a little longer.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# Young objects are collected every 50,000 allocations instead of 700; a full collection
+# waits for 100 middle ones instead of 10.
+BUILD_THRESHOLDS = (50_000, 20, 100)
+
+_depth = 0
+
+
+@contextmanager
+def tuned() -> Iterator[None]:
+    """Rare collections while inside; the caller's settings, and a heap nothing frozen, after.
+
+    Reentrant: a check inside a build keeps the build's settings until the build ends.
+    """
+    global _depth
+    before = gc.get_threshold()
+    if _depth == 0:
+        gc.set_threshold(*BUILD_THRESHOLDS)
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            gc.set_threshold(*before)
+            gc.unfreeze()  # what the build kept out of collections is collectable again
+
+
+def settled() -> None:
+    """Everything made so far lives until the build ends: leave it out of later collections.
+
+    Only inside tuned(), which gives it back to the collector at the end.
+    """
+    if _depth:
+        gc.freeze()
