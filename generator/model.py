@@ -202,9 +202,15 @@ class Records:
     def entries_by_book(self) -> dict[tuple[str, str | None, PeriodKey], list[Entry]]:
         """Journal entries by (village, group, disclosure period of the village's cycle)."""
         books: dict[tuple[str, str | None, PeriodKey], list[Entry]] = {}
+        units = {code: village.period_unit for code, village in self.villages.items()}
+        periods: dict[tuple[int, int, str], PeriodKey] = {}  # a few dozen months for 250,000 entries
         for entry in self.entries:
-            unit = self.villages[entry.village].period_unit
-            books.setdefault((entry.village, entry.group, PeriodKey.containing(entry.date, unit)), []).append(entry)
+            day, unit = entry.date, units[entry.village]
+            month = (day.year, day.month, unit)
+            period = periods.get(month)
+            if period is None:
+                period = periods[month] = PeriodKey.containing(day, unit)
+            books.setdefault((entry.village, entry.group, period), []).append(entry)
         return books
 
 

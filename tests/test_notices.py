@@ -1,9 +1,11 @@
 """Records → notices: ids, URLs, dates, windows and what is published as of a date."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 from generator import notices, pipeline
+from generator.errors import Where
 
 from .conftest import set_cell
 
@@ -88,3 +90,25 @@ def test_resolution_notice_does_not_change_when_the_outcome_arrives(data, config
     after = _notices(data, config)
     assert after["beixishang-resolution-2024-road"].sha256() == before.sha256()
     assert after["beixishang-outcome-2024-road"].body.outcome == "工程已完工，决算 472,350.00 元"
+
+
+def test_plain_turns_records_of_any_width_into_data():
+    @dataclasses.dataclass
+    class Empty:
+        where: Where
+
+    @dataclasses.dataclass
+    class One:
+        amount: Decimal
+        where: Where
+
+    @dataclasses.dataclass
+    class Two:
+        day: dt.date
+        items: tuple
+
+    here = Where("f.csv", 2)
+    assert notices.plain(Empty(here)) == {}
+    assert notices.plain(One(Decimal("3.5"), here)) == {"amount": "3.50"}
+    assert notices.plain(Two(dt.date(2024, 10, 8), (One(Decimal("1"), here), None))) == {
+        "day": "2024-10-08", "items": [{"amount": "1.00"}, None]}
