@@ -167,7 +167,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
         runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
         executor.give_back_memory()
         with step("订阅"):
-            render_feeds.render_feeds(stage, shown, plan.records.villages, config)
+            render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
         with step("搜索索引"):
             render_search.render_search(stage, shown, carry)
         with step("清单"):

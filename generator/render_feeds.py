@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from . import clock, paths
+from . import clock, paths, reuse
 from .config import Config
 from .model import Village
 from .notices import Notice
@@ -28,8 +28,12 @@ def _absolute(config: Config, path: str) -> str:
     return base + path
 
 
+def _newest(notices: list[Notice]) -> list[Notice]:
+    return sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:ENTRIES]
+
+
 def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> bytes:
-    newest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:ENTRIES]
+    newest = _newest(notices)
     feed = FeedGenerator()
     feed.id(_absolute(config, path))
     feed.title(title)
@@ -52,8 +56,21 @@ def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> by
     return feed.atom_str(pretty=True)
 
 
-def render_feeds(stage: Path, notices: list[Notice], villages: dict[str, Village], config: Config) -> None:
+def _feed(stage: Path, carry: reuse.Reuse, title: str, path: str, notices: list[Notice], config: Config) -> None:
+    """One feed, carried over from the published site when what it shows is unchanged."""
+    shown = [[n.id, n.title, n.folder, n.date, n.window_end, n.issuer, n.kind_name, n.village.township, n.village.name]
+             for n in _newest(notices)]  # every field feed_xml uses
+    unit, key = "feed:" + path, carry.key("feed", title, path, config.site_url, shown)
+    if carry.carry(unit, key):
+        return
+    paths.write_bytes(stage, path + FEED_FILE, feed_xml(title, path, notices, config))
+    carry.made_unit(unit, key, [path + FEED_FILE])
+
+
+def render_feeds(stage: Path, notices: list[Notice], villages: dict[str, Village], config: Config,
+                 carry: reuse.Reuse | None = None) -> None:
     """A feed for every village and township, even one with nothing published yet."""
+    carry = carry or reuse.Reuse.nothing(stage)
     by_village: dict[str, list[Notice]] = defaultdict(list)
     by_township: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
@@ -61,10 +78,7 @@ def render_feeds(stage: Path, notices: list[Notice], villages: dict[str, Village
         by_township[notice.village.township_code].append(notice)
     townships = {}
     for code, village in villages.items():
-        path = f"v/{code}/"
-        title = f"{village.township}{village.name}村务公开"
-        paths.write_bytes(stage, path + FEED_FILE, feed_xml(title, path, by_village[code], config))
+        _feed(stage, carry, f"{village.township}{village.name}村务公开", f"v/{code}/", by_village[code], config)
         townships[village.township_code] = village.township
     for code, name in townships.items():
-        path = f"t/{code}/"
-        paths.write_bytes(stage, path + FEED_FILE, feed_xml(f"{name}村务公开", path, by_township[code], config))
+        _feed(stage, carry, f"{name}村务公开", f"t/{code}/", by_township[code], config)

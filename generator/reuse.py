@@ -1,6 +1,6 @@
 """Incremental builds: outputs whose inputs did not change are carried over from the published site.
 
-Every reusable output (a notice page, a notice's downloads or PDF, a village's hub pages, a
+Every reusable output (a notice page, a notice's downloads or PDF, a village's hub pages, a feed, a
 township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
 of the code, templates and page shell that make it. After a build, each unit's key and files
 are recorded in the cache folder, with every file's sha256, size and mtime. The next build
@@ -10,7 +10,7 @@ is made again). A record is trusted only for the site it was written for: its ch
 must be the published manifest's. Without a record everything is made, and the bytes are the
 same either way.
 
-Files outside units (hub and feed pages, verify shards, search bundles made again) are still
+Files outside units (verify shards, home and township pages, search bundles made again) are still
 compared with the record when written: one with the published bytes is linked, not written, so
 the files made anew are those whose bytes change.
 """

@@ -101,3 +101,22 @@ def test_a_record_for_another_site_is_not_trusted(data, tmp_path, config):
     os.utime(page, ns=(mtime, mtime))
     _build(data, site, config)
     assert b"tampered" not in page.read_bytes()
+
+
+def test_only_the_feeds_that_show_a_new_notice_are_made_again(data, tmp_path, config, monkeypatch):
+    from generator import render_feeds
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    all_feeds = sorted(p.relative_to(site).as_posix() for p in site.rglob(render_feeds.FEED_FILE))
+    made = []
+    feed_xml = render_feeds.feed_xml
+    monkeypatch.setattr(render_feeds, "feed_xml", lambda title, path, *rest: made.append(path) or feed_xml(title, path, *rest))
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    assert "v/lucun/feed.xml" in all_feeds  # not made again: nothing new in that village
+    assert sorted(made) == ["t/yangmiao/", "v/beixishang/"]  # the village's and its township's
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    assert {f: tree(site)[f] for f in all_feeds} == {f: tree(fresh)[f] for f in all_feeds}
