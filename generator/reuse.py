@@ -24,6 +24,7 @@ import logging
 import os
 import stat
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 from . import paths
@@ -45,6 +46,14 @@ def code_digest(theme: Path) -> str:
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _libraries() -> str:
+    """Versions of the libraries that write pages and feeds: an upgrade may change their bytes.
+
+    (MkDocs and Material are in the page shell; Pagefind and WeasyPrint key their own units.)
+    """
+    return repr([(name, version(name)) for name in ("jinja2", "markupsafe", "feedgen")])
 
 
 def output_settings(config: Config) -> str:
@@ -126,7 +135,8 @@ class Reuse:
 
 def start(config: Config, site: Path, stage: Path, previous: Previous, shell_html: str = "") -> Reuse:
     """A Reuse for this build: the record is used only if it describes the published site."""
-    salt = hashlib.sha256((code_digest(THEME_DIR) + output_settings(config) + shell_html).encode("utf-8")).hexdigest()
+    salt = hashlib.sha256((code_digest(THEME_DIR) + output_settings(config) + _libraries() + shell_html)
+                          .encode("utf-8")).hexdigest()
     record = None
     path = record_file(config, site)
     published = (previous.manifest or {}).get("checksums")

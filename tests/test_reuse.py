@@ -120,3 +120,18 @@ def test_only_the_feeds_that_show_a_new_notice_are_made_again(data, tmp_path, co
     fresh = tmp_path / "fresh"
     _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
     assert {f: tree(site)[f] for f in all_feeds} == {f: tree(fresh)[f] for f in all_feeds}
+
+
+def test_a_new_version_of_a_page_library_remakes_the_pages(data, tmp_path, config, monkeypatch):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    carried = []
+    carry = reuse.Reuse.carry
+    monkeypatch.setattr(reuse.Reuse, "carry", lambda self, unit, key: carry(self, unit, key) and not carried.append(unit))
+    _build(data, site, config)
+    assert any(unit.startswith("page:") for unit in carried)  # nothing changed: pages carried over
+    carried.clear()
+    monkeypatch.setattr(reuse, "version", lambda name: "99.0" if name == "jinja2" else "1.0")
+    _build(data, site, config)
+    assert carried == []
