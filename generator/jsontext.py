@@ -1,37 +1,114 @@
 """Large indented JSON files (manifest, checksums, datapackage) without large temporaries.
 
-json.dumps with an indent runs json's pure-Python encoder, which collects every token in
-one list before joining it: for a county's manifest that list alone is hundreds of MB.
-These write the same bytes as json.dumps(..., ensure_ascii=False, indent=n) + "\\n", token by
-token into one buffer.
+json.dumps with an indent runs json's pure-Python encoder, which yields every token through
+a chain of generators and collects them in one list before joining it: for a county's
+manifest that list alone is hundreds of MB, and the generators cost seconds. These write
+the same bytes as json.dumps(..., ensure_ascii=False, indent=n) + "\\n", one top-level
+member at a time, with json's C string encoder for every string.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring  # the C version where there is one, as json.dumps uses
+
+_LITERALS = {True: "true", False: "false", None: "null"}
+
+
+def _scalar(value) -> str:
+    if type(value) is str:
+        return encode_basestring(value)
+    if value is None or value is True or value is False:
+        return _LITERALS[value]
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)  # floats (nan, inf) and str or int subclasses
+
+
+def _check_key(key) -> None:
+    if type(key) is not str:  # json.dumps would turn it into text; none of our files has one
+        raise TypeError(f"only text keys are written this way, not {key!r}")
+
+
+def _parts(value, pad: str, depth: int, out: list[str]) -> None:
+    """json.dumps' text of `value`, nested `depth` levels deep, appended to `out` in pieces."""
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = "\n" + pad * (depth + 1)
+        out.append("{")
+        for number, (key, item) in enumerate(value.items()):
+            _check_key(key)
+            out.append(("," if number else "") + inner + encode_basestring(key) + ": ")
+            if type(item) is str:  # most values: no call for them
+                out.append(encode_basestring(item))
+            else:
+                _parts(item, pad, depth + 1, out)
+        out.append("\n" + pad * depth + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = "\n" + pad * (depth + 1)
+        out.append("[")
+        for number, item in enumerate(value):
+            out.append(("," if number else "") + inner)
+            _parts(item, pad, depth + 1, out)
+        out.append("\n" + pad * depth + "]")
+    else:
+        out.append(_scalar(value))
+
+
+def _text(value, indent: int, depth: int = 0) -> str:
+    out: list[str] = []
+    _parts(value, " " * indent, depth, out)
+    return "".join(out)
 
 
 def indented(value, indent: int) -> bytearray:
     """json.dumps(value, ensure_ascii=False, indent=indent) + "\\n", as UTF-8."""
-    out = bytearray()
-    for token in json.JSONEncoder(ensure_ascii=False, indent=indent).iterencode(value):
-        out += token.encode("utf-8")
-    out += b"\n"
-    return out
+    if isinstance(value, dict) and value:
+        return _object(value.items(), indent)
+    return bytearray((_text(value, indent) + "\n").encode("utf-8"))
 
 
 def indented_with_items(head: dict, key: str, items: Iterable, indent: int) -> bytearray:
     """As indented({**head, key: list(items)}), with the items made one at a time."""
-    out = indented(head, indent)
-    del out[-3 if head else -2:]  # reopen the object: drop its closing "\n}\n" ("}\n" when empty)
+    return _object([*head.items(), (key, _Streamed(items))], indent)
+
+
+class _Streamed:
+    """A list member whose items are made, and written, one at a time."""
+
+    def __init__(self, items: Iterable):
+        self.items = items
+
+
+def _object(members: Iterable[tuple[str, object]], indent: int) -> bytearray:
+    """A top-level object, written member by member."""
     pad = " " * indent
-    out += f'{"," if head else ""}\n{pad}{json.dumps(key, ensure_ascii=False)}: ['.encode()
+    out = bytearray(b"{")
+    count = 0
+    for name, value in members:
+        _check_key(name)
+        out += f'{"," if count else ""}\n{pad}{encode_basestring(name)}: '.encode()
+        if type(value) is str:  # checksums.json: 200,000 members, each a hash
+            out += encode_basestring(value).encode()
+        elif isinstance(value, _Streamed):
+            _stream(out, value.items, pad, indent)
+        else:
+            out += _text(value, indent, 1).encode()
+        count += 1
+    out += b"\n}\n" if count else b"}\n"
+    return out
+
+
+def _stream(out: bytearray, items: Iterable, pad: str, indent: int) -> None:
+    out += b"["
     count = 0
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=indent)
-        lines = "\n".join(pad * 2 + line for line in text.split("\n"))  # a JSON string holds no raw newline
-        out += ((",\n" if count else "\n") + lines).encode()
+        out += f'{"," if count else ""}\n{pad * 2}{_text(item, indent, 2)}'.encode()
         count += 1
-    out += (f"\n{pad}]" if count else "]").encode() + b"\n}\n"
-    return out
+    out += f"\n{pad}]".encode() if count else b"]"

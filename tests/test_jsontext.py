@@ -30,3 +30,27 @@ def test_items_are_taken_one_at_a_time():
     text = indented_with_items({"name": "x"}, "resources", items(), 1)
     assert taken == [0, 1, 2]
     assert json.loads(text)["resources"] == [{"n": 0}, {"n": 1}, {"n": 2}]
+
+
+AWKWARD = {
+    "文字": "引号\" 反斜杠\\ 制表\t 控制\x01 换行\n 回车\r 表情😀 \u2028",
+    "numbers": [0, -7, 10**20, 1.5, -0.0, 1e300],
+    "literals": [True, False, None],
+    "nested": {"empty_list": [], "empty_object": {}, "deep": [[{"a": [1, {"b": []}]}]], "tuple": (1, "二")},
+    "": "",
+}
+
+
+@pytest.mark.parametrize("indent", [0, 1, 3])
+@pytest.mark.parametrize("value", [AWKWARD, {}, [], [AWKWARD, [AWKWARD]], "文字", 3, None, {"only": {}}])
+def test_awkward_values_give_json_dumps_bytes(indent, value):
+    expected = (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+    assert bytes(indented(value, indent)) == expected
+    if isinstance(value, dict):
+        assert bytes(indented_with_items(value, "resources", iter([value, []]), indent)) == (
+            json.dumps({**value, "resources": [value, []]}, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+
+
+def test_keys_that_are_not_text_are_refused():
+    with pytest.raises(TypeError):
+        indented({"a": {1: "x"}}, 1)
