@@ -162,4 +162,21 @@ def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> Non
     partial = path.with_suffix(f".tmp-{os.getpid()}")
     partial.write_text(json.dumps(reuse.record(checksums_digest), separators=(",", ":")), encoding="utf-8")
     partial.replace(path)
+    path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
+    _forget_removed_sites(path.parent)
     log.info("incremental: %d units carried over, %d made", reuse.carried, reuse.made)
+
+
+def _forget_removed_sites(folder: Path) -> None:
+    """Records of site folders that are gone (moved, deleted, a test's) are deleted with them.
+
+    Each record names its site in a small file beside it, so this reads none of the records
+    (tens of MB each at county scale). Best effort: a record left behind only takes space.
+    """
+    for named in folder.glob("*.site"):
+        try:
+            if not Path(named.read_text(encoding="utf-8")).is_dir():
+                named.with_suffix(".json").unlink(missing_ok=True)
+                named.unlink()
+        except OSError as exc:
+            log.warning("build record %s not checked (%s)", named.name, exc)

@@ -135,3 +135,18 @@ def test_a_new_version_of_a_page_library_remakes_the_pages(data, tmp_path, confi
     monkeypatch.setattr(reuse, "version", lambda name: "99.0" if name == "jinja2" else "1.0")
     _build(data, site, config)
     assert carried == []
+
+
+def test_the_record_of_a_removed_site_is_deleted_by_the_next_build(data, tmp_path, config):
+    import shutil
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    first, second = tmp_path / "first", tmp_path / "second"
+    _build(data, first, config)
+    _build(data, second, config)
+    records = tmp_path / "cache" / "builds"
+    assert reuse.record_file(config, first).exists() and reuse.record_file(config, second).exists()
+    shutil.rmtree(first)
+    _build(data, second, config)
+    assert sorted(p.name for p in records.iterdir()) == sorted(
+        [reuse.record_file(config, second).name, reuse.record_file(config, second).with_suffix(".site").name])
