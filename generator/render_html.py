@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,7 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
         carry.made_unit("page:" + notice.url, key, [notice.url])
         year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
         jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
-    runner = runner or executor.Inline()
+    runner = _page_runner(runner)
     rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
     with paths.Writer() as writer:
         for file, html in progress.track(rendered, "网页", len(jobs)):
@@ -140,6 +141,19 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
                     [Crumb("首页", "")], township=township)
         for hub in township.villages:
             _village_pages(pages, hub, carry)
+
+
+def _page_runner(runner: executor.Executor | None) -> executor.Executor:
+    """Where notice pages are rendered: on the cluster if there is one; in local worker
+    processes only when a core is left for this process, which prepares every page's data and
+    writes every page. A page takes about 0.4 ms to render, and shipping its notice out and its
+    HTML back costs about as much: with 2 workers on 2 cores, 5,025 pages took 6.0 s against
+    4.0 s in this process on disk (3.5 against 3.0 s on tmpfs)."""
+    if isinstance(runner, executor.DaskCluster):
+        return runner
+    if runner is not None and runner.workers < (os.cpu_count() or 1):
+        return runner
+    return executor.Inline()
 
 
 def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> None:

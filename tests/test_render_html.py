@@ -94,3 +94,16 @@ def test_no_request_leaves_the_site(site):
         html = page.read_text(encoding="utf-8")
         external += re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]+"', html)
     assert [e for e in external if 'rel="canonical"' not in e] == []
+
+
+def test_pages_go_to_local_workers_only_when_a_core_is_left_for_the_build(monkeypatch):
+    from generator import executor, render_html
+
+    workers = executor.LocalProcesses(2)
+    cluster = object.__new__(executor.DaskCluster)  # no cluster needed to choose
+    monkeypatch.setattr(render_html.os, "cpu_count", lambda: 2)
+    assert isinstance(render_html._page_runner(workers), executor.Inline)
+    assert isinstance(render_html._page_runner(None), executor.Inline)
+    assert render_html._page_runner(cluster) is cluster
+    monkeypatch.setattr(render_html.os, "cpu_count", lambda: 8)
+    assert render_html._page_runner(workers) is workers
