@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,34 +143,34 @@ def read_table(kind: str, path: Path, data_dir: Path, problems: Problems) -> Raw
 
 
 class Tables:
-    """Every kind's files, each read when validation takes its kind, and then let go.
+    """Every kind's files, read one at a time as validation needs them, and then let go.
 
     At county scale the raw cells of every file at once would be the build's peak memory;
-    taken kind by kind and file by file, only one file's raw cells exist beside the records.
+    read file by file, only one file's raw cells exist beside the records. The village
+    register, which every row refers to, is read at once.
     """
 
     def __init__(self, data_dir: Path, files: dict[str, list[Path]], problems: Problems):
         self.data_dir, self._files, self._problems = data_dir, files, problems
-        self._named = {kind: list(paths) for kind, paths in files.items()}  # kept after reading
         self._read: dict[str, list[RawTable]] = {}
 
     def read_now(self, kind: str) -> list[RawTable]:
         """Read a kind's files at once (the village register, which everything refers to)."""
-        self._read[kind] = list(self._tables(kind))
+        tables = (self.read(kind, path, self._problems) for path in self.files_of(kind))
+        self._read[kind] = [table for table in tables if table is not None]
         return self._read[kind]
 
-    def take(self, kind: str) -> Iterator[RawTable]:
-        """The kind's tables, read one at a time; a kind can be taken once."""
-        if kind in self._read:
-            yield from self._read.pop(kind)
-        else:
-            yield from self._tables(kind)
+    def take(self, kind: str) -> list[RawTable]:
+        """The kind's tables, read now unless read already; let go of here once taken."""
+        if kind not in self._read:
+            self.read_now(kind)
+        return self._read.pop(kind)
 
     def kinds(self) -> list[str]:
-        return list(self._named)
+        return list(self._files)
 
     def files_of(self, kind: str) -> list[Path]:
-        return self._named.get(kind, [])
+        return self._files.get(kind, [])
 
     def shown(self, path: Path) -> str:
         """A file's name as the clerk sees it, e.g. data/finance/2024Q3.csv."""
@@ -183,13 +182,6 @@ class Tables:
         if table is not None:
             log.debug("read %s: %d rows", table.file, len(table.rows))
         return table
-
-    def _tables(self, kind: str) -> Iterator[RawTable]:
-        for path in self._files.pop(kind, []):
-            table = self.read(kind, path, self._problems)
-            if table is not None:
-                yield table
-
 
 def load(data_dir: Path, problems: Problems) -> Tables:
     """The tables under data_dir; problems of reading go into `problems` as each file is read.

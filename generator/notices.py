@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
 
 from . import rules
 from .config import Config
@@ -30,6 +29,7 @@ from .model import (
     Village,
     group_slug,
 )
+from .pickling import tuple_getter
 
 KIND_NAMES = {
     "finance": "财务收支公开",
@@ -246,9 +246,7 @@ def _converter(value) -> Callable:
     """How plain() turns a value of this type into plain data, found once per type."""
     if is_dataclass(value):
         names = tuple(f.name for f in fields(value) if f.name != "where")
-        if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
-            return lambda record: {name: plain(getattr(record, name)) for name in names}
-        values = attrgetter(*names)  # all fields in one call: getattr per field was most of the cost
+        values = tuple_getter(names)  # all fields in one call: getattr per field was most of the cost
         return lambda record: dict(zip(names, map(plain, values(record)), strict=True))
     if isinstance(value, (list, tuple)):
         return lambda items: [plain(item) for item in items]

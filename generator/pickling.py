@@ -7,17 +7,25 @@ the fields again for every object (most of the time of loading the cache). These
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from operator import attrgetter
 
 
-@cache
-def _values(cls: type) -> attrgetter:
-    names = cls.__slots__  # a slotted dataclass: its fields, in order
-    if len(names) == 1:
+def tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple]:
+    """The values of these attributes as a tuple, in one call (attrgetter alone gives the bare
+    value for a single name, and refuses none)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
         first = attrgetter(names[0])
         return lambda item: (first(item),)
-    return attrgetter(*names)
+    return lambda item: ()
+
+
+@cache
+def _values(cls: type) -> Callable[[object], tuple]:
+    return tuple_getter(cls.__slots__)  # a slotted dataclass: its fields, in order
 
 
 class Pickled:
