@@ -31,6 +31,7 @@ from .config import Config
 from .errors import DataError, Problem, Problems, PublisherError, Where
 from .model import PeriodKey, Records
 from .notices import Notice
+from .pdf_cache import PdfCache
 from .progress import stage as step
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
                 render_pdf.render_pdfs(stage, shown, config, as_of, runner, carry)
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
+            PdfCache(config.cache / "pdf").prune(site_dir)  # what this site and others publish stays
         runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
         executor.give_back_memory()
         with step("订阅"):

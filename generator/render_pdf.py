@@ -22,9 +22,10 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import executor, fonts, paths, progress, reuse, templates
+from . import executor, fonts, progress, reuse, templates
 from .config import Config
 from .notices import Notice, plain
+from .pdf_cache import PdfCache
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +128,11 @@ def _salt(css_text: str, cache: Path) -> str:
 def render_document(html: str, config: Config) -> bytes:
     """One PDF with the print CSS and embedded fonts (covers and the like), through the cache."""
     css_text = _stylesheet_text(config.cache)
-    path = config.cache / "pdf" / f"{_key(_salt(css_text, config.cache), html)}.pdf"
-    if not path.exists():
+    cache, key = PdfCache(config.cache / "pdf"), _key(_salt(css_text, config.cache), html)
+    if not cache.has(key):
         _prepare(RenderSetup(css_text, str(config.cache)))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _store([_render((path.stem, html))], path.parent)
-    return path.read_bytes()
+        cache.store([_render((key, html))])
+    return cache.path(key).read_bytes()
 
 
 def _render(job: tuple[str, str]) -> tuple[str, bytes]:
@@ -178,8 +178,7 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
     cache = config.cache
     css_text = _stylesheet_text(cache)
     salt = _salt(css_text, cache)
-    pdf_cache = cache / "pdf"
-    pdf_cache.mkdir(parents=True, exist_ok=True)
+    pdf_cache = PdfCache(cache / "pdf")
     jobs: dict[str, str] = {}
     targets: list[tuple[Notice, str]] = []
     for notice in notices:
@@ -192,20 +191,13 @@ def render_pdfs(stage: Path, notices: list[Notice], config: Config, as_of: dt.da
         key = _key(salt, html)
         targets.append((notice, key))
         carry.made_unit(unit, inputs, [notice.pdf])
-        if not (pdf_cache / f"{key}.pdf").exists():
+        if not pdf_cache.has(key):
             jobs[key] = html
     log.info("PDF: %d to render, %d from cache, %d carried over", len(jobs), len(targets) - len(jobs),
              len(notices) - len(targets))
     runner = runner or executor.LocalProcesses(config.pdf_workers)
     setup = RenderSetup(css_text, str(cache), _font_payload(cache, css_text) if isinstance(runner, executor.DaskCluster) else ())
     results = runner.map(render_job, list(jobs.items()), setup)
-    _store(progress.track(results, "PDF", len(jobs)), pdf_cache)
+    pdf_cache.store(progress.track(results, "PDF", len(jobs)))
     for notice, key in targets:
-        paths.write_bytes(stage, notice.pdf, (pdf_cache / f"{key}.pdf").read_bytes())
-
-
-def _store(results, pdf_cache: Path) -> None:
-    for key, pdf in results:
-        partial = pdf_cache / f"{key}.tmp"
-        partial.write_bytes(pdf)
-        partial.replace(pdf_cache / f"{key}.pdf")
+        pdf_cache.publish(stage, notice.pdf, key)
