@@ -5,9 +5,11 @@ notice; most of a rebuild's time went there. Each data file's records are cached
 made of its bytes, of the village register (every row refers to it), of the settings and of
 the generator's code: every rule of validate.py but the cross-record ones (validate_links,
 run every time) looks at one row, so a file's records depend on nothing else. A file whose
-key is unchanged gives back its records and problems without being read; a notice made only
-from kinds whose files are all unchanged gets its hash back. A missing or unreadable entry
-is made again, so the cache can be deleted at any time.
+key is unchanged gives back its records and problems without being read. Every notice is
+made from the rows of one village, so each entry also keeps a digest of each village's rows:
+a notice gets its hash back when its village's rows in every file it is made from are as
+they were, though other villages' rows in the same county-wide file changed. A missing or
+unreadable entry is made again, so the cache can be deleted at any time.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 
 from .config import Config
 from .errors import Problem
-from .load import Tables
+from .load import RawTable, Tables
 from .notices import Notice
 from .reuse import code_digest, output_settings
 from .templates import THEME_DIR
@@ -52,16 +54,24 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def village_digests(table: RawTable | None) -> dict[str, str]:
+    """Village code → sha256 of that village's rows in the file, cells as written, in order."""
+    rows: dict[object, list[str]] = defaultdict(list)
+    for raw in table.rows if table else ():
+        rows[raw.cells.get("village", "")].append("\x1f".join(map(str, raw.cells.values())))
+    return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
+
+
 class CheckCache:
     """The cache of one data folder's check, in `folder` (one entry per file and key)."""
 
     def __init__(self, folder: Path, tables: Tables, config: Config):
         self.folder = folder
         register = [[tables.shown(p), _sha256(p)] for p in tables.files_of("villages")]
-        salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, output_settings(config), register)
-        self._file_keys = {kind: {path: _digest(salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
+        self._salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, output_settings(config), register)
+        self._file_keys = {kind: {path: _digest(self._salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
                            for kind in tables.kinds() if kind != "villages"}  # the register is in every key
-        self._keys = {kind: _digest(kind, list(keys.values())) for kind, keys in self._file_keys.items()}
+        self._villages: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # kind → file → village digests
         self._used: set[str] = set()
         self.read_again: set[Path] = set()  # files whose records were not in the cache
 
@@ -109,43 +119,55 @@ class CheckCache:
         key = self._file_keys[kind][path]
         self._used.add(self._path(kind, key).name)
         found = self._read(kind, key)
-        if found is None:
+        if not (isinstance(found, tuple) and len(found) == 3):
             self.read_again.add(path)
-        return found
+            return None
+        records, problems, self._villages[kind][path] = found
+        return records, problems
 
-    def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem]) -> None:
-        self._write(kind, self._file_keys[kind][path], (records, problems))
+    def keep_records(self, kind: str, path: Path, table: RawTable | None, records: list, problems: list[Problem]) -> None:
+        """What checking the file (as read into `table`) found, for the next check of the same bytes."""
+        self._villages[kind][path] = village_digests(table)
+        self._write(kind, self._file_keys[kind][path], (records, problems, self._villages[kind][path]))
 
     def prune(self) -> None:
         """Entries of files this check did not use are removed (edited or deleted files)."""
         try:
             for entry in self.folder.glob("*.pickle"):
-                if entry.name not in self._used and not entry.name.startswith("hashes-"):
+                if entry.name not in self._used and not (entry.name.startswith("hashes-") and entry.name.endswith("-all.pickle")):
                     entry.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("check cache not pruned (%s)", exc)
 
-    def _notice_key(self, notice_kind: str) -> str:
-        return _digest(notice_kind, [self._keys[kind] for kind in NOTICE_SOURCES[notice_kind]])
+    def _keys_of(self, notices: list[Notice]) -> dict[tuple[str, str], str]:
+        """The key of each (notice kind, village) among `notices`: what such a notice is made
+        from, its village's rows in each source file. A few thousand keys, not one a notice."""
+        rows: dict[str, dict[str, list[str]]] = {}  # record kind → village → its rows' digests, file by file
+        for kind in {kind for sources in NOTICE_SOURCES.values() for kind in sources}:
+            rows[kind] = defaultdict(list)
+            for path in self._file_keys.get(kind, {}):
+                for village, digest in self._villages[kind].get(path, {}).items():
+                    rows[kind][village].append(digest)
+        pairs = {(n.kind, n.village.code) for n in notices}
+        return {(notice_kind, village): _digest(self._salt, notice_kind, [rows[kind].get(village) for kind in NOTICE_SOURCES[notice_kind]])
+                for notice_kind, village in pairs}
 
     def restore_hashes(self, notices: list[Notice]) -> None:
-        """Give each notice the hash it had when made from the same records."""
-        by_kind: dict[str, list[Notice]] = defaultdict(list)
+        """Give each notice the hash it had when made from the same rows."""
+        keys = self._keys_of(notices)
+        known: dict[str, dict[str, tuple[str, str]]] = {}
         for notice in notices:
-            by_kind[notice.kind].append(notice)
-        for notice_kind, group in by_kind.items():
-            known = self._read(f"hashes-{notice_kind}", self._notice_key(notice_kind)) or {}
-            for notice in group:
-                if notice.id in known and not notice.hashed and not notice.corrections:
-                    notice.remember_hash(known[notice.id])
+            if notice.kind not in known:
+                known[notice.kind] = self._read(f"hashes-{notice.kind}", "all") or {}
+            found = known[notice.kind].get(notice.id)
+            if found and found[0] == keys[notice.kind, notice.village.code] and not notice.hashed and not notice.corrections:
+                notice.remember_hash(found[1])
 
     def keep_hashes(self, notices: list[Notice]) -> None:
         """Record the hashes computed so far (uncorrected notices only: a correction changes it)."""
+        keys = self._keys_of(notices)
         for notice_kind in NOTICE_SOURCES:
-            known = {n.id: n.sha256() for n in notices if n.kind == notice_kind and n.hashed and not n.corrections}
-            key = self._notice_key(notice_kind)
-            if known and self._read(f"hashes-{notice_kind}", key) != known:
-                self._write(f"hashes-{notice_kind}", key, known)
-                for old in self.folder.glob(f"hashes-{notice_kind}-*.pickle"):  # one entry per notice kind
-                    if old.name != self._path(f"hashes-{notice_kind}", key).name:
-                        old.unlink(missing_ok=True)
+            known = {n.id: (keys[n.kind, n.village.code], n.sha256())
+                     for n in notices if n.kind == notice_kind and n.hashed and not n.corrections}
+            if known and self._read(f"hashes-{notice_kind}", "all") != known:
+                self._write(f"hashes-{notice_kind}", "all", known)

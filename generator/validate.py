@@ -286,7 +286,7 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
                 table = tables.read(kind, path, found)
                 known = make(parse_rows(kind, [table] if table else [], found), found), found.items
                 if cache:
-                    cache.keep_records(kind, path, *known)
+                    cache.keep_records(kind, path, table, *known)
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)

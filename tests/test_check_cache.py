@@ -70,18 +70,36 @@ def test_a_damaged_entry_is_made_again(data, own_cache):
     assert again.records == first.records
 
 
-def test_notice_hashes_come_back_for_unchanged_kinds_only(data, own_cache, tmp_path):
+def test_notice_hashes_come_back_unless_their_villages_rows_changed(data, own_cache, tmp_path):
     site = tmp_path / "site"
     built = pipeline.build(data, site, own_cache, AS_OF, pdfs=False)
     expected = {n.id: n.sha256() for n in built.published}
-    set_cell(data / "decisions.csv", 2, "事项", "关于修缮村委会办公室的事项")
+    set_cell(data / "decisions.csv", 2, "事项", "关于修缮村委会办公室的事项")  # a row of beixishang's
     plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
     shown = pipeline.notices.published(plan.every, AS_OF)
+    changed = {n.id for n in shown if n.kind in ("resolution", "outcome") and n.village.code == "beixishang"}
     restored = [n for n in shown if n.hashed]
-    assert restored and {n.kind for n in restored}.isdisjoint({"resolution", "outcome"})
+    assert changed and {n.id for n in restored} == {n.id for n in shown} - changed
+    assert any(n.kind == "resolution" for n in restored)  # lucun's, from the same file
     assert all(n.sha256() == expected[n.id] for n in restored)
     fresh = [dataclasses.replace(n) for n in restored]  # the same notices, hashed anew
     assert [n.sha256() for n in fresh] == [n.sha256() for n in restored]
+    assert all(n.sha256() != expected[n.id] for n in shown if n.id in changed)
+
+
+def test_a_notice_made_from_two_files_is_hashed_again_when_either_changes(data, own_cache, tmp_path):
+    add_row(data / "commitments.csv", {"村代码": "lucun", "年度": "2024", "编号": "2024-01", "姓名": "李明",
+                                       "职务": "党支部书记", "承诺事项": "修通村西生产路", "完成时限": "2024-12-31",
+                                       "公开日期": "2024-02-26"})
+    add_row(data / "commitment_progress.csv", {"村代码": "lucun", "年度": "2024", "承诺编号": "2024-01",
+                                               "进展": "路基已完成", "状态": "进行中", "公开日期": "2024-04-08"})
+    pipeline.build(data, tmp_path / "site", own_cache, AS_OF, pdfs=False)
+    # 践诺 notices show the commitments they report on: one of beixishang's is reworded.
+    set_cell(data / "commitments.csv", 2, "承诺事项", "带领两委班子完成村集体经济收入增长12%以上")
+    plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
+    progress = [n for n in pipeline.notices.published(plan.every, AS_OF) if n.kind == "progress"]
+    assert {n.village.code for n in progress} == {"beixishang", "lucun"}
+    assert all(n.hashed == (n.village.code == "lucun") for n in progress)
 
 
 def test_records_pickle_to_equal_values(data, own_cache):
