@@ -10,7 +10,6 @@ import pytest
 from generator import pdf_cache, pipeline, render_pdf
 from generator.config import Paper
 
-
 AS_OF = dt.date(2025, 1, 31)
 
 
