@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -165,7 +164,9 @@ def write_archives(stage: Path, history: History, previous: Previous) -> None:
         folder = entry["url"].removesuffix("index.html")
         source = previous.folder / folder
         if folder not in replaced_now and source.is_dir():
-            shutil.copytree(source, paths.safe_join(stage, folder), dirs_exist_ok=True)
+            for path in sorted(source.rglob("*")):  # through paths: the checksums list them
+                if path.is_file():
+                    paths.write_bytes(stage, folder + path.relative_to(source).as_posix(), path.read_bytes())
     for entry, corrected in history.new_archives:
         source = previous.folder / entry["url"].removesuffix("index.html")
         target = corrected.archive

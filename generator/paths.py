@@ -49,6 +49,22 @@ def written(root: Path) -> dict[str, tuple[str, int, int]]:
     return _WRITTEN.setdefault(str(root), {})
 
 
+def adopt(root: Path) -> None:
+    """Record the files a tool (MkDocs) put under root, as if written here: from then on the
+    record of what was written lists the whole site, and nothing needs to walk it again."""
+    top = str(root)
+    known = written(root)
+    for folder, _, files in os.walk(top):
+        for name in files:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, top).replace(os.sep, "/")
+            if relative not in known:
+                with open(path, "rb") as file:
+                    content = file.read()
+                    info = os.fstat(file.fileno())
+                known[relative] = (hashlib.sha256(content).hexdigest(), info.st_size, info.st_mtime_ns)
+
+
 def _checked(relative: str) -> list[str]:
     # Plain strings, not pathlib: this runs for every file of a county's site (200,000).
     parts = [p for p in relative.split("/") if p not in ("", ".")]

@@ -127,34 +127,14 @@ def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | Non
     }
 
 
-def _listing(stage: Path) -> list[tuple[str, str, list[str]]]:
-    """(path relative to the site with a trailing /, folder on disk, file names) of each folder.
-
-    Walked once for both the sitemap and the checksums: at county scale that is 100,000 folders.
-    """
-    top = str(stage)
-    cut = len(top) + 1
-    return [(folder[cut:].replace(os.sep, "/") + "/" if folder != top else "", folder, files)
-            for folder, _, files in os.walk(top)]
-
-
-def checksums(stage: Path, listing: list[tuple[str, str, list[str]]]) -> bytes:
+def checksums(stage: Path) -> bytes:
     """sha256 of every file of the site but the manifests themselves, as JSON.
 
-    Files this process wrote or carried over are hashed already; only the rest (MkDocs'
-    output, copied archives) is read again.
+    Every file was written, linked or adopted (MkDocs' output) through `paths`, which
+    hashed it on the way: none is read again, and the site is not walked.
     """
-    known = paths.written(stage)
-    sums = {}
-    for prefix, folder, files in listing:
-        if prefix.startswith(HISTORY_DIR + "/"):
-            continue
-        for name in files:
-            relative = prefix + name
-            if relative in (MANIFEST, CHECKSUMS):
-                continue
-            recorded = known.get(relative)
-            sums[relative] = recorded[0] if recorded else hashlib.sha256(Path(folder, name).read_bytes()).hexdigest()
+    sums = {relative: recorded[0] for relative, recorded in paths.written(stage).items()
+            if relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/")}
     return jsontext.indented(dict(sorted(sums.items())), 0)
 
 
@@ -176,10 +156,11 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
     return pointer
 
 
-def _sitemap(listing: list[tuple[str, str, list[str]]], site_url: str) -> str:
+def _sitemap(files: list[str], site_url: str) -> str:
     base = site_url.rstrip("/") + "/" if site_url else "/"
-    # Ordered as folder names (without the trailing /), as the sitemap always was.
-    pages = sorted((prefix for prefix, _, files in listing if "index.html" in files), key=lambda page: page[:-1])
+    pages = [relative.removesuffix("index.html") for relative in files
+             if relative == "index.html" or relative.endswith("/index.html")]
+    pages.sort(key=lambda page: page[:-1])  # ordered as folder names (without the trailing /), as always
     urls = "".join(f"<url><loc>{escape(base + page)}</loc></url>\n" for page in pages)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
@@ -191,9 +172,8 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
 
     Returns the sha256 of checksums.json, which the manifest names.
     """
-    listing = _listing(stage)
-    paths.write_text(stage, "sitemap.xml", _sitemap(listing, site_url))
-    sums = checksums(stage, [*listing, ("", str(stage), ["sitemap.xml"])])  # written after the walk
+    paths.write_text(stage, "sitemap.xml", _sitemap(list(paths.written(stage)), site_url))
+    sums = checksums(stage)
     paths.write_bytes(stage, CHECKSUMS, sums)
     body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
     body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)

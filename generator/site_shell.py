@@ -20,7 +20,7 @@ from markupsafe import escape
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config as mkdocs_load_config
 
-from . import clock
+from . import clock, paths
 from .config import Config
 
 SHELL_PAGE = "_shell"
@@ -97,4 +97,5 @@ def build_mkdocs(stage: Path, config: Config, as_of: dt.date) -> Shell:
     shutil.rmtree(shell_dir)
     for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
         (stage / sitemap).unlink(missing_ok=True)  # publish writes one that lists the notices
+    paths.adopt(stage)  # MkDocs' files, so the checksums list them without a walk of the site
     return Shell(html, config.site_url)

@@ -84,6 +84,7 @@ def test_a_declared_correction_publishes_both_versions(data, config, published, 
     again = tree(published)
     pipeline.build(data, published, config, AS_OF)
     assert tree(published) == again
+    assert verify_site(published).ok  # the archived version, carried over, is in the checksums
 
 
 def test_removing_a_published_notice_fails(data, config, published):

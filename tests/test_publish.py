@@ -54,3 +54,21 @@ def test_leftovers_of_a_killed_build_are_cleared(tmp_path):
     with publish.staging(site) as stage:
         (stage / "index.html").write_text("x", encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def test_checksums_and_sitemap_list_every_file_and_page_on_disk(sample_site, config):
+    """Both come from what the build recorded writing, not from a walk: they must match the disk."""
+    import json
+    import re
+
+    site, _ = sample_site
+    on_disk = tree(site)
+    listed = json.loads((site / "checksums.json").read_bytes())
+    expected = {path: sha for path, sha in on_disk.items()
+                if path not in ("manifest.json", "checksums.json") and not path.startswith("manifests/")}
+    assert listed == expected
+    assert any(path.startswith("assets/") for path in listed)  # MkDocs' own output too
+    pages = sorted((path.removesuffix("index.html") for path in on_disk if path.endswith("index.html")),
+                   key=lambda page: page[:-1])
+    base = config.site_url.rstrip("/") + "/"
+    assert re.findall(r"<loc>(.*?)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8")) == [base + p for p in pages]
