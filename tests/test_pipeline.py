@@ -76,3 +76,33 @@ def test_same_bytes_from_another_cache_folder(data, config, tmp_path):
         pipeline.build(data, site, dataclasses.replace(config, cache_dir=tmp_path / f"cache-{name}"), dt.date(2025, 1, 31))
         sites.append(tree(site))
     assert sites[0] == sites[1]
+
+
+_CHECK_AND_BUILD_HTML = """
+import datetime as dt, sys
+from pathlib import Path
+from generator import pipeline
+from generator.config import load_config
+if __name__ == "__main__":
+    data, site = map(Path, sys.argv[1:])
+    config = load_config(Path("mkdocs.yml"))
+    assert not pipeline.check(data, config).errors
+    pipeline.build(data, site, config, dt.date(2025, 1, 31), pdfs=False)
+    print(sorted(name for name in ("weasyprint", "pypdf") if name in sys.modules))
+"""
+
+
+def test_checks_and_html_builds_do_not_load_the_pdf_libraries(data, tmp_path):
+    """WeasyPrint and pypdf take 0.6 s to import: only builds that make PDFs pay for it."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    script = tmp_path / "run.py"
+    script.write_text(_CHECK_AND_BUILD_HTML, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(data), str(tmp_path / "site")], cwd=ROOT, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "site" / "manifest.json").exists()
