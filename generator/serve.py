@@ -41,17 +41,20 @@ def serve(site: Path, watch: list[Path], ignore: list[Path], rebuild: Callable[[
           host: str = "127.0.0.1", port: int = 8000, stop: threading.Event | None = None) -> None:
     """Serve `site` until `stop` is set (or forever); call `rebuild` after each change under `watch`."""
     stop = stop or threading.Event()
-    # The handler reopens the folder by path on every request, so a swapped-in site shows at once.
-    handler = functools.partial(_Quiet, directory=str(site.absolute()))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     changes = _Changes(tuple(ignore))
     observer = Observer()
     for path in watch:
         if path.exists():
             observer.schedule(changes, str(path), recursive=path.is_dir())
+    # Watching before serving: once the preview answers, no edit can go unnoticed (start()
+    # sets up the watches before it returns).
     observer.start()
+    server = None
     try:
+        # The handler reopens the folder by path on every request, so a swapped-in site shows at once.
+        handler = functools.partial(_Quiet, directory=str(site.absolute()))
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         while not stop.is_set():
             if changes.changed.wait(0.2):
                 time.sleep(0.3)  # let a spreadsheet finish saving
@@ -60,5 +63,6 @@ def serve(site: Path, watch: list[Path], ignore: list[Path], rebuild: Callable[[
     finally:
         observer.stop()
         observer.join()
-        server.shutdown()
-        server.server_close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()

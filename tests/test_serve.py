@@ -62,3 +62,19 @@ def test_serve_rebuilds_on_change_and_keeps_site_on_error(data, config):
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_a_port_in_use_is_reported_and_nothing_is_left_watching(data):
+    from watchdog.observers.api import BaseObserver
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        try:
+            serve.serve(data.parent / "site", [data], [], lambda: None, "127.0.0.1", port)
+        except OSError:
+            pass
+        else:
+            raise AssertionError("serving on a port in use did not fail")
+    assert not [t for t in threading.enumerate() if isinstance(t, BaseObserver) and t.is_alive()]
