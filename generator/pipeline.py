@@ -22,6 +22,7 @@ from . import (
     render_search,
     reuse,
     site_shell,
+    templates,
     validate,
 )
 from .check_cache import CheckCache
@@ -86,6 +87,7 @@ class BuildResult:
 @heap.tuned()
 def check(data_dir: Path, config: Config) -> CheckResult:
     """Load and validate everything; every problem is collected, none raised."""
+    templates.read_afresh(reuse.code_digest(templates.THEME_DIR))  # edits since the last build show
     problems = Problems()
     if not data_dir.is_dir():
         problems.error(Where(str(data_dir)), "数据文件夹不存在")

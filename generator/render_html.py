@@ -76,8 +76,10 @@ def _root(path: str) -> str:
 class PageWriter:
     def __init__(self, stage: Path, shell: site_shell.Shell, config: Config, as_of: dt.date):
         self.stage, self.shell, self.config, self.as_of = stage, shell, config, as_of
+        self.theme = reuse.code_digest(templates.THEME_DIR)  # workers (Dask's live on) read it afresh
 
     def page(self, path: str, template: str, title: str, crumbs: list[Crumb], **context) -> str:
+        templates.read_afresh(self.theme)
         body = templates.render(
             template, root=_root(path), as_of=self.as_of, crumbs=crumbs, title=title,
             config=self.config, **context,

@@ -39,11 +39,20 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 @cache
+def _code_read() -> bytes:
+    """The generator's code, read once: an edit takes effect in the next process, not in this one."""
+    return b"".join(path.name.encode() + b"\0" + path.read_bytes() + b"\0" for path in sorted(_PACKAGE.glob("*.py")))
+
+
 def code_digest(theme: Path) -> str:
-    """The generator's code and the theme's templates: a change in either remakes everything."""
-    digest = hashlib.sha256()
-    sources = sorted(_PACKAGE.glob("*.py")) + sorted(p for p in theme.rglob("*") if p.is_file())
-    for path in sources:
+    """The generator's code and the theme's templates: a change in either remakes everything.
+
+    The templates are read on every call, as each build reads them again (templates.read_afresh):
+    a template edited while `serve` runs shows in the next build, and nothing made with the old
+    one is carried over under the new one's key.
+    """
+    digest = hashlib.sha256(_code_read())
+    for path in sorted(p for p in theme.rglob("*") if p.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -106,3 +106,42 @@ def test_checks_and_html_builds_do_not_load_the_pdf_libraries(data, tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "site" / "manifest.json").exists()
+
+
+_TWO_BUILDS_WITH_A_TEMPLATE_EDIT = """
+import datetime as dt, sys
+from pathlib import Path
+from generator import pipeline
+from generator.config import load_config
+if __name__ == "__main__":
+    project, data = Path(sys.argv[1]), Path(sys.argv[2])
+    config = load_config(project / "mkdocs.yml")
+    site, page = project / "site", project / "site/v/lucun/2024/finance-2024-07/index.html"
+    pipeline.build(data, site, config, dt.date(2025, 1, 31), pdfs=False)
+    before = page.read_text(encoding="utf-8")
+    template = project / "theme/templates/notice.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("data-pagefind-body>", "data-pagefind-body><p>模板改过了</p>", 1), encoding="utf-8")
+    pipeline.build(data, site, config, dt.date(2025, 1, 31), pdfs=False)
+    print("模板改过了" not in before, "模板改过了" in page.read_text(encoding="utf-8"))
+"""
+
+
+def test_a_template_edit_shows_in_the_next_build_of_the_same_process(data, tmp_path):
+    """As in `serve`: the next build reads the templates and the code's digest again."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    project = tmp_path / "project"
+    for folder in ("generator", "theme", "content"):
+        shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    script = tmp_path / "run.py"
+    script.write_text(_TWO_BUILDS_WITH_A_TEMPLATE_EDIT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(project), str(data)], cwd=project, check=True,
+                          env={**os.environ, "PYTHONPATH": str(project)}, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "True True"
