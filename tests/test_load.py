@@ -119,3 +119,13 @@ def test_missing_registry_is_an_error(data, config):
 def test_unrelated_file_warns(data, config):
     (data / "notes.csv").write_text("a\n1\n", encoding="utf-8")
     assert "警告：data/notes.csv: 文件名不对应任何记录类别，已忽略" in messages(data, config)
+
+
+def test_a_short_row_has_its_missing_cells_empty(data, config):
+    _villages(data, (HEADER + ROW + "lucun,鹿村,阳庙镇,yangmiao\n").encode())
+    problems = Problems()
+    rows = list(load.load(data, problems).take("villages"))[0].rows
+    assert rows[1].cells == {"code": "lucun", "name": "鹿村", "township": "阳庙镇", "township_code": "yangmiao",
+                             "county": "", "board": "", "hotline": "", "finance_cycle": ""}
+    found = messages(data, config)
+    assert "错误：data/villages.csv 第3行 「公开栏位置」: 必填项为空" in found
