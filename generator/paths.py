@@ -6,6 +6,7 @@ and mtime, so the checksums and the incremental-build record need no second read
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -40,8 +41,27 @@ def forget(root: Path) -> None:
 
 def prefer_links(root: Path, finder: Callable[[str, str, int], tuple[str, int] | None]) -> None:
     """Files written under root that the published site already has, byte for byte, are
-    hard-linked from it instead: an incremental build makes only files whose bytes change."""
+    hard-linked from it instead: an incremental build makes only files whose bytes change.
+
+    Files put there before (MkDocs' output, adopted) are swapped for such links now: a
+    deployment that copies changed files (rsync) then sees only what really changed.
+    """
     _SAME[str(root)] = finder
+    known = written(root)
+    for relative, (sha256, size, _) in list(known.items()):
+        found = finder(relative, sha256, size)
+        if found is None:
+            continue
+        path = os.path.join(str(root), *_checked(relative))
+        partial = path + ".same"
+        try:
+            os.link(found[0], partial, follow_symlinks=False)
+            os.replace(partial, path)  # the made file stays until the link is in its place
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
+            continue
+        known[relative] = (sha256, size, found[1])
 
 
 def written(root: Path) -> dict[str, tuple[str, int, int]]:
