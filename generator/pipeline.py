@@ -33,6 +33,8 @@ from .notices import Notice
 from .pdf_cache import PdfCache
 from .progress import stage as step
 
+log = logging.getLogger(__name__)
+
 
 def _pdf_modules():
     """render_pdf and print_batch, imported only when PDFs are made: WeasyPrint and pypdf take
@@ -40,8 +42,6 @@ def _pdf_modules():
     from . import print_batch, render_pdf
 
     return render_pdf, print_batch
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
