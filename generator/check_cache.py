@@ -73,6 +73,9 @@ class CheckCache:
                            for kind in tables.kinds() if kind != "villages"}  # the register is in every key
         self._villages: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # kind → file → village digests
         self._used: set[str] = set()
+        self._rows_by_village: dict[str, dict[str, list[str]]] = {}
+        self._pair_keys: dict[tuple[str, str], str] | None = None  # made once all files are checked
+        self._kept: dict[str, dict[str, tuple[str, str]]] = {}  # notice kind → hashes as last kept
         self.read_again: set[Path] = set()  # files whose records were not in the cache
 
     @property
@@ -141,25 +144,33 @@ class CheckCache:
 
     def _keys_of(self, notices: list[Notice]) -> dict[tuple[str, str], str]:
         """The key of each (notice kind, village) among `notices`: what such a notice is made
-        from, its village's rows in each source file. A few thousand keys, not one a notice."""
-        rows: dict[str, dict[str, list[str]]] = {}  # record kind → village → its rows' digests, file by file
-        for kind in {kind for sources in NOTICE_SOURCES.values() for kind in sources}:
-            rows[kind] = defaultdict(list)
-            for path in self._file_keys.get(kind, {}):
-                for village, digest in self._villages[kind].get(path, {}).items():
-                    rows[kind][village].append(digest)
-        pairs = {(n.kind, n.village.code) for n in notices}
-        return {(notice_kind, village): _digest(self._salt, notice_kind, [rows[kind].get(village) for kind in NOTICE_SOURCES[notice_kind]])
-                for notice_kind, village in pairs}
+        from, its village's rows in each source file. A few thousand keys, not one a notice;
+        made once a check (restoring the hashes and keeping them need the same)."""
+        if self._pair_keys is None:
+            rows: dict[str, dict[str, list[str]]] = {}  # record kind → village → its rows' digests, file by file
+            for kind in {kind for sources in NOTICE_SOURCES.values() for kind in sources}:
+                rows[kind] = defaultdict(list)
+                for path in self._file_keys.get(kind, {}):
+                    for village, digest in self._villages[kind].get(path, {}).items():
+                        rows[kind][village].append(digest)
+            self._rows_by_village, self._pair_keys = rows, {}
+        for pair in {(n.kind, n.village.code) for n in notices} - self._pair_keys.keys():
+            notice_kind, village = pair
+            self._pair_keys[pair] = _digest(self._salt, notice_kind,
+                                            [self._rows_by_village[kind].get(village) for kind in NOTICE_SOURCES[notice_kind]])
+        return self._pair_keys
+
+    def _hashes(self, notice_kind: str) -> dict[str, tuple[str, str]]:
+        """Notice id → (key, hash) as last kept, read once a check."""
+        if notice_kind not in self._kept:
+            self._kept[notice_kind] = self._read(f"hashes-{notice_kind}", "all") or {}
+        return self._kept[notice_kind]
 
     def restore_hashes(self, notices: list[Notice]) -> None:
         """Give each notice the hash it had when made from the same rows."""
         keys = self._keys_of(notices)
-        known: dict[str, dict[str, tuple[str, str]]] = {}
         for notice in notices:
-            if notice.kind not in known:
-                known[notice.kind] = self._read(f"hashes-{notice.kind}", "all") or {}
-            found = known[notice.kind].get(notice.id)
+            found = self._hashes(notice.kind).get(notice.id)
             if found and found[0] == keys[notice.kind, notice.village.code] and not notice.hashed and not notice.corrections:
                 notice.remember_hash(found[1])
 
@@ -169,5 +180,6 @@ class CheckCache:
         for notice_kind in NOTICE_SOURCES:
             known = {n.id: (keys[n.kind, n.village.code], n.sha256())
                      for n in notices if n.kind == notice_kind and n.hashed and not n.corrections}
-            if known and self._read(f"hashes-{notice_kind}", "all") != known:
+            if known and self._hashes(notice_kind) != known:
                 self._write(f"hashes-{notice_kind}", "all", known)
+                self._kept[notice_kind] = known

@@ -186,6 +186,7 @@ class Tables:
             log.debug("read %s: %d rows", table.file, len(table.rows))
         return table
 
+
 def load(data_dir: Path, problems: Problems) -> Tables:
     """The tables under data_dir; problems of reading go into `problems` as each file is read.
 

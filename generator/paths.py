@@ -47,21 +47,10 @@ def prefer_links(root: Path, finder: Callable[[str, str, int], tuple[str, int] |
     deployment that copies changed files (rsync) then sees only what really changed.
     """
     _SAME[str(root)] = finder
-    known = written(root)
-    for relative, (sha256, size, _) in list(known.items()):
+    for relative, (sha256, size, _) in list(written(root).items()):
         found = finder(relative, sha256, size)
-        if found is None:
-            continue
-        path = os.path.join(str(root), *_checked(relative))
-        partial = path + ".same"
-        try:
-            os.link(found[0], partial, follow_symlinks=False)
-            os.replace(partial, path)  # the made file stays until the link is in its place
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(partial)
-            continue
-        known[relative] = (sha256, size, found[1])
+        if found is not None:
+            link(root, relative, found[0], sha256, size, found[1])
 
 
 def written(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -175,8 +164,16 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
     try:
         os.link(source, path, follow_symlinks=False)
     except FileExistsError:
-        os.unlink(path)
-        os.link(source, path, follow_symlinks=False)
+        # Replacing a file made already: linked beside it and renamed over it, so it stays
+        # where linking fails.
+        partial = path + ".link"
+        try:
+            os.link(source, partial, follow_symlinks=False)
+            os.replace(partial, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
+            return False
     except OSError:
         return False
     written(root)[relative] = (sha256, size, mtime_ns)

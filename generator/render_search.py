@@ -30,17 +30,17 @@ log = logging.getLogger(__name__)
 SEARCH_DIR = "pagefind"
 SEARCH_WORKERS = 2
 PAGEFIND_VERSION = version("pagefind_bin_extended")  # the binary that writes the bundles
+# The rich UI variants and highlighter are not used by our search page.
+_UNUSED = ("pagefind-component-ui", "pagefind-modular-ui", "pagefind-highlight")
 
 
 @cache
 def _pagefind() -> str:
-    """Pagefind's binary itself: `python -m pagefind` would start a Python to exec it, 60 ms
+    """Pagefind's binary itself: `python -m pagefind` would start a Python to exec it, 80 ms
     for each township (49 at county scale)."""
     from pagefind_bin_extended import get_executable
 
     return str(get_executable().absolute())
-# The rich UI variants and highlighter are not used by our search page.
-_UNUSED = ("pagefind-component-ui", "pagefind-modular-ui", "pagefind-highlight")
 
 
 def bundle_path(township_code: str) -> str:
