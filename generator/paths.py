@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,10 @@ _SAFE_FOLDERS: set[tuple[str, str]] = set()
 _WRITTEN: dict[str, dict[str, tuple[str, int, int]]] = {}
 # root → finder(relative, sha256, size): (path, mtime_ns) of a published file with exactly these bytes, or None.
 _SAME: dict[str, Callable[[str, str, int], tuple[str, int] | None]] = {}
+# root → the published site it is an overlay on (see `overlay`), and the files kept there.
+_BASE: dict[str, str] = {}
+_KEPT: dict[str, set[str]] = {}
+_PUBLISHED: dict[str, Iterable[str]] = {}
 
 # O_NOFOLLOW: a symlink planted where a file goes is refused, not written through.
 # O_EXCL: a file is never rewritten in place, because it may be a hard link to the
@@ -37,13 +42,66 @@ def forget(root: Path) -> None:
     _SAFE_FOLDERS.difference_update(stale)
     _WRITTEN.pop(str(root), None)
     _SAME.pop(str(root), None)
+    _BASE.pop(str(root), None)
+    _KEPT.pop(str(root), None)
+    _PUBLISHED.pop(str(root), None)
+
+
+def overlay(root: Path, site: str, published: Iterable[str]) -> None:
+    """Make root an overlay on the published site: a file linked from the site's same path is
+    not put under root at all, only recorded as written, and stays where it is.
+
+    Root then holds only what changes, and publishing moves just that into the site
+    (publish.staging); hard-linking a county's 200,000 unchanged files into a new tree took
+    about 10 s. `fill` turns the overlay into a whole site where that is wanted instead.
+    """
+    _BASE[str(root)] = site
+    _KEPT[str(root)] = set()
+    _PUBLISHED[str(root)] = published
+
+
+def is_overlay(root: Path) -> bool:
+    return str(root) in _BASE
+
+
+def kept(root: Path) -> set[str]:
+    """Files recorded as written under an overlay that are the published site's own."""
+    return _KEPT.get(str(root), set())
+
+
+def located(root: Path, relative: str) -> Path:
+    """Where the bytes of a file recorded under root are: in root, or kept in the published site."""
+    if relative in kept(root):
+        return Path(_BASE[str(root)], relative)
+    return safe_join(root, relative)
+
+
+def changes(root: Path) -> tuple[list[str], list[str]]:
+    """An overlay's files under root (to be moved into the site) and the published files it
+    no longer has (to be removed from it)."""
+    done, keeping = written(root), kept(root)
+    return ([relative for relative in done if relative not in keeping],
+            sorted(relative for relative in _PUBLISHED.get(str(root), ()) if relative not in done))
+
+
+def fill(root: Path) -> None:
+    """Link every file the overlay keeps into root, so root is the whole site."""
+    base = _BASE.pop(str(root), None)
+    _PUBLISHED.pop(str(root), None)
+    for relative in sorted(_KEPT.pop(str(root), set())):
+        source, target = os.path.join(base, relative), _folder_for(root, relative)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target)  # same bytes and mtime, as the record has them
 
 
 def prefer_links(root: Path, finder: Callable[[str, str, int], tuple[str, int] | None]) -> None:
     """Files written under root that the published site already has, byte for byte, are
-    hard-linked from it instead: an incremental build makes only files whose bytes change.
+    kept from it instead (left in place under an overlay, else hard-linked): an incremental
+    build makes only files whose bytes change.
 
-    Files put there before (MkDocs' output, adopted) are swapped for such links now: a
+    Files put there before (MkDocs' output, adopted) are dropped for the published ones now: a
     deployment that copies changed files (rsync) then sees only what really changed.
     """
     _SAME[str(root)] = finder
@@ -82,6 +140,12 @@ def _checked(relative: str) -> list[str]:
     return parts
 
 
+def joined(root: Path, relative: str) -> str:
+    """root/relative as a string, refusing `..` and absolute paths; for folders this program
+    made (no symlink check, unlike safe_join)."""
+    return os.path.join(str(root), *_checked(relative))
+
+
 def safe_join(root: Path, relative: str) -> Path:
     """root / relative, refusing absolute paths, `..` and anything else that leaves root."""
     path = root.joinpath(*_checked(relative))
@@ -111,6 +175,11 @@ def _made_folder(root: str, folder: str, relative: str) -> None:
     _SAFE_FOLDERS.add(key)
 
 
+def prepared(root: Path, relative: str) -> str:
+    """The path of `relative` under root, with its folders made (real folders, never symlinks)."""
+    return _folder_for(root, relative)
+
+
 def _folder_for(root: Path, relative: str) -> str:
     # Checked part by part: a folder made here or found a real folder (not a link) is safe,
     # which costs one mkdir and one lstat per new folder instead of resolving every path.
@@ -121,13 +190,13 @@ def _folder_for(root: Path, relative: str) -> str:
 
 
 def write_bytes(root: Path, relative: str, content: bytes) -> None:
-    path = _folder_for(root, relative)
     sha256 = hashlib.sha256(content).hexdigest()
     finder = _SAME.get(str(root))
     if finder is not None:
         found = finder(relative, sha256, len(content))
         if found is not None and link(root, relative, found[0], sha256, len(content), found[1]):
             return
+    path = _folder_for(root, relative)
     try:
         fd = os.open(path, _CREATE, 0o644)
     except FileExistsError:
@@ -141,6 +210,7 @@ def write_bytes(root: Path, relative: str, content: bytes) -> None:
     finally:
         os.close(fd)
     written(root)[relative] = (sha256, len(content), mtime)
+    kept(root).discard(relative)
 
 
 def _write_all(fd: int, content: bytes) -> None:
@@ -160,6 +230,9 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
     `size` and `mtime_ns` are the source's, as the caller just checked them: a hard link is
     the same file, so they are recorded without another stat.
     """
+    base = _BASE.get(str(root))
+    if base is not None and str(source) == os.path.join(base, relative):
+        return _keep(root, relative, sha256, size, mtime_ns)
     path = _folder_for(root, relative)
     try:
         os.link(source, path, follow_symlinks=False)
@@ -177,6 +250,18 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
     except OSError:
         return False
     written(root)[relative] = (sha256, size, mtime_ns)
+    kept(root).discard(relative)
+    return True
+
+
+def _keep(root: Path, relative: str, sha256: str, size: int, mtime_ns: int) -> bool:
+    """The published file stays where it is; one made under root before (MkDocs' output) goes."""
+    done = written(root)
+    keeping = _KEPT[str(root)]
+    if relative in done and relative not in keeping:
+        os.unlink(joined(root, relative))
+    keeping.add(relative)
+    done[relative] = (sha256, size, mtime_ns)
     return True
 
 

@@ -105,6 +105,7 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     checked = check(data_dir, config)
     problems = Problems()
     problems.items = list(checked.problems)
+    publish.finish_interrupted(site_dir)  # a site a killed build left half updated is whole again
     previous = history.read_previous(site_dir, previous_file)
     if checked.errors:
         # Rows with errors are left out of the records, so comparing with what was published

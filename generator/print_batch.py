@@ -73,7 +73,7 @@ def _append(writer: PdfWriter, pdf: bytes) -> int:
 
 
 def batch_pdf(site: Path, chosen: list[Notice], township: str, period: PeriodKey, config: Config) -> bytes:
-    pdfs = [paths.safe_join(site, n.pdf).read_bytes() for n in chosen]
+    pdfs = [paths.located(site, n.pdf).read_bytes() for n in chosen]  # in the stage or kept in the site
     counts = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in pdfs]
     # Lay out without the cover first, then with it: the cover's own length shifts page numbers.
     cover_pages = 1

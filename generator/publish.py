@@ -1,7 +1,12 @@
-"""Putting the built site in place atomically, and the manifest that lists what was published.
+"""Putting the built site in place, and the manifest that lists what was published.
 
-The site is built in a sibling folder and swapped in with one rename, so a failed or
-killed build leaves the previously published site exactly as it was.
+The site is built in a sibling folder, so a failed build leaves the previously published
+site exactly as it was. A whole new site is swapped in with one rename. A rebuild on a
+published site holds only the files that change (paths.overlay); when those are few, they
+are moved into the site one by one, the manifest last, after a journal naming them was
+written: a build killed while moving (a few milliseconds) is finished by the next command
+that reads the site. When they are many, the stage is filled with the unchanged files and
+swapped in, so readers never see a mix for long.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ import datetime as dt
 import fcntl
 import hashlib
 import itertools
+import json
 import logging
 import os
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +36,10 @@ CHECKSUMS = "checksums.json"
 log = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
+# Changed files moved into the site in place at most; more are swapped in as a whole new site.
+# Moving one takes about 20 µs here, so a reader may meet a mix of old and new for at most
+# about a tenth of a second. A one-record rebuild of a county moves about 60.
+IN_PLACE_MAX = 5000
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -88,6 +99,7 @@ def staging(site: Path) -> Iterator[Path]:
     site = site.absolute()
     site.parent.mkdir(parents=True, exist_ok=True)
     with _locked(site):
+        _roll_forward(site)
         # Holding the lock, anything left by a build that was killed is garbage.
         for stale in site.parent.glob(f".{site.name}.building-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -101,7 +113,99 @@ def staging(site: Path) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
-        swap_in(stage, site)
+        _put_in_place(stage, site)
+
+
+def _put_in_place(stage: Path, site: Path) -> None:
+    if paths.is_overlay(stage):
+        moved, removed = paths.changes(stage)
+        if len(moved) + len(removed) <= IN_PLACE_MAX and site.is_dir() and _fits(site, moved):
+            _move_in(stage, site, moved, removed)
+            return
+        paths.fill(stage)
+    swap_in(stage, site)
+
+
+def _fits(site: Path, moved: list[str]) -> bool:
+    """Each file's place in the site is free or a plain file, under real folders (or none yet)."""
+    top, folders = str(site), set()
+    for relative in moved:
+        path = top
+        for part in relative.split("/")[:-1]:
+            path = os.path.join(path, part)
+            if path in folders:
+                continue
+            try:
+                if not stat.S_ISDIR(os.lstat(path).st_mode):
+                    return False
+            except FileNotFoundError:
+                break  # made when the file is moved
+            folders.add(path)
+        else:
+            try:
+                if not stat.S_ISREG(os.lstat(os.path.join(top, relative)).st_mode):
+                    return False
+            except FileNotFoundError:
+                pass
+    return True
+
+
+def _journal(site: Path) -> Path:
+    return site.with_name(f".{site.name}.moving.json")
+
+
+def _move_in(stage: Path, site: Path, moved: list[str], removed: list[str]) -> None:
+    """Move the changed files into the site, the manifest and its checksums last."""
+    last = [name for name in (CHECKSUMS, MANIFEST) if name in moved]
+    order = sorted(name for name in moved if name not in last) + last
+    journal = _journal(site)
+    partial = journal.with_suffix(".tmp")
+    partial.write_text(json.dumps({"stage": stage.name, "moved": order, "removed": removed}), encoding="utf-8")
+    partial.replace(journal)  # from here on the move is finished even if this build is killed
+    _roll_forward(site)
+    log.info("moved %d changed files into the site, removed %d", len(order), len(removed))
+
+
+def _roll_forward(site: Path) -> None:
+    """Finish a move into the site that its journal names (called holding the site's lock)."""
+    journal = _journal(site)
+    if not journal.exists():
+        return
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    stage = site.with_name(plan["stage"])
+    paths.forget(site)  # its folders may have changed since this process last made any
+    for relative in plan["moved"]:
+        source = paths.joined(stage, relative)
+        try:
+            os.replace(source, paths.prepared(site, relative))
+        except FileNotFoundError:
+            if os.path.lexists(source):
+                raise
+            # moved already, before the build that wrote the journal was killed
+    for relative in plan["removed"]:
+        target = paths.safe_join(site, relative)
+        target.unlink(missing_ok=True)
+        for folder in target.parents:  # folders left empty go too
+            if folder == site or not _removed_if_empty(folder):
+                break
+    journal.unlink()
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _removed_if_empty(folder: Path) -> bool:
+    try:
+        folder.rmdir()
+    except OSError:
+        return False
+    return True
+
+
+def finish_interrupted(site: Path) -> None:
+    """Finish a move into the site that a killed build left half done, before the site is read."""
+    site = site.absolute()
+    if _journal(site).exists():
+        with _locked(site):
+            _roll_forward(site)
 
 
 def _entry(notice: Notice) -> dict:

@@ -61,7 +61,7 @@ def _index_township(stage: Path, code: str, notices: list[Notice]) -> dict[str, 
         for notice in notices:
             target = pages / notice.url
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(paths.safe_join(stage, notice.url), target)
+            os.link(paths.located(stage, notice.url), target)  # carried over: still in the site
         command = [_pagefind(), "--site", str(pages), "--glob", "v/*/*/*/index.html",
                    "--output-path", str(output), "--force-language", "zh", "--quiet"]
         done = subprocess.run(command, capture_output=True, text=True)

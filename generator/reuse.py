@@ -4,14 +4,15 @@ Every reusable output (a notice page, a notice's downloads or PDF, a village's h
 township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
 of the code, templates and page shell that make it. After a build, each unit's key and files
 are recorded in the cache folder, with every file's sha256, size and mtime. The next build
-hard-links a unit's files from the published site instead of making them again when the key
-is the same and every file still has the recorded size and mtime (a file edited on the server
-is made again). A record is trusted only for the site it was written for: its checksums digest
+leaves a unit's files where they are in the published site instead of making them again when
+the key is the same and every file still has the recorded size and mtime (a file edited on the
+server is made again): the build folder is an overlay that holds only what changes
+(paths.overlay), which publishing moves into the site. A record is trusted only for the site it was written for: its checksums digest
 must be the published manifest's. Without a record everything is made, and the bytes are the
 same either way.
 
 Files outside units (verify shards, home and township pages, search bundles made again) are still
-compared with the record when written: one with the published bytes is linked, not written, so
+compared with the record when written: one with the published bytes is kept, not written, so
 the files made anew are those whose bytes change.
 """
 
@@ -81,7 +82,7 @@ class Reuse:
 
     def __init__(self, site: Path, stage: Path, record: dict | None, salt: str):
         self.stage, self.salt = stage, salt
-        self._site = str(site)  # joined as strings: hundreds of thousands of files at county scale
+        self.site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
         self.units: dict[str, list] = {}
@@ -104,7 +105,7 @@ class Reuse:
             return False
         for relative in before[1]:
             sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
-            if not paths.link(self.stage, relative, os.path.join(self._site, relative), sha256, size, mtime_ns):
+            if not paths.link(self.stage, relative, os.path.join(self.site, relative), sha256, size, mtime_ns):
                 return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
         self.carried += 1
@@ -114,7 +115,7 @@ class Reuse:
         for relative in files:
             recorded = self._before_files.get(relative)
             try:
-                info = os.lstat(os.path.join(self._site, relative))
+                info = os.lstat(os.path.join(self.site, relative))
             except OSError:
                 return False
             if recorded is None or not stat.S_ISREG(info.st_mode) or [info.st_size, info.st_mtime_ns] != recorded[1:]:
@@ -126,7 +127,7 @@ class Reuse:
         recorded = self._before_files.get(relative)
         if recorded is None or recorded[0] != sha256 or recorded[1] != size or not self._intact([relative]):
             return None
-        return os.path.join(self._site, relative), recorded[2]
+        return os.path.join(self.site, relative), recorded[2]
 
     def made_unit(self, unit: str, key: str, files: list[str]) -> None:
         self.units[unit] = [key, sorted(files)]
@@ -160,6 +161,8 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
         log.info("no record of the published site: every file is made")
     carry = Reuse(site, stage, record, salt)
     if record is not None:
+        if os.stat(stage).st_dev == os.stat(site).st_dev:  # moved into it later, which needs one file system
+            paths.overlay(stage, carry.site, record["files"].keys())
         paths.prefer_links(stage, carry.same_file)
     return carry
 
