@@ -9,7 +9,7 @@ For each size, writes a synthetic corpus (`python -m generator sample`, not time
     HTML build (pages, downloads, feeds, manifest: the target's measure) and with search
     indexing; and, for comparison only, for our stages that do Hugo's work (check, shell, pages);
   - adds one record (a new 践诺 row) and rebuilds: wall time, files made anew (the others
-    are carried over from the published site as hard links) and files whose bytes changed.
+    stay in the published site as they were) and files whose bytes changed.
 Needs Hugo: bash scripts/setup-bench.sh.
 
     .venv/bin/python benchmarks/build_speed.py --notices 5000 [--notices 50000] [--repeat 3]
@@ -206,7 +206,7 @@ def one_size(target: int, tmp: Path, repeat: int) -> None:
     print(f"incremental (one new record): {again['seconds']:.1f} s = {100 * again['seconds'] / ours['seconds']:.1f}% "
           f"of the full build (target ≤ 5%), peak {again['peak_mb']:.0f} MB")
     print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again["stages"].items()))
-    print(f"  files made anew: {made} of {len(after)} (the rest carried over as hard links); "
+    print(f"  files made anew: {made} of {len(after)} (the rest left as they were); "
           f"files with new bytes: {changed}")
 
 

@@ -189,13 +189,18 @@ def _folder_for(root: Path, relative: str) -> str:
     return path
 
 
+def same_as_published(root: Path, relative: str, sha256: str, size: int) -> bool:
+    """Record the published file at `relative` as written under root, if it has exactly these
+    bytes (by the record of the last build); False when it must be written."""
+    finder = _SAME.get(str(root))
+    found = finder(relative, sha256, size) if finder is not None else None
+    return found is not None and link(root, relative, found[0], sha256, size, found[1])
+
+
 def write_bytes(root: Path, relative: str, content: bytes) -> None:
     sha256 = hashlib.sha256(content).hexdigest()
-    finder = _SAME.get(str(root))
-    if finder is not None:
-        found = finder(relative, sha256, len(content))
-        if found is not None and link(root, relative, found[0], sha256, len(content), found[1]):
-            return
+    if same_as_published(root, relative, sha256, len(content)):
+        return
     path = _folder_for(root, relative)
     try:
         fd = os.open(path, _CREATE, 0o644)

@@ -200,10 +200,15 @@ def _removed_if_empty(folder: Path) -> bool:
     return True
 
 
+def interrupted(site: Path) -> bool:
+    """A build was killed while moving its files into the site: it is a mix until finished."""
+    return _journal(site.absolute()).exists()
+
+
 def finish_interrupted(site: Path) -> None:
     """Finish a move into the site that a killed build left half done, before the site is read."""
     site = site.absolute()
-    if _journal(site).exists():
+    if interrupted(site):
         with _locked(site):
             _roll_forward(site)
 
@@ -254,7 +259,11 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
     pointer = previous.manifest.get("previous") if older == body else previous.sha256
     if previous.folder is not None and (previous.folder / HISTORY_DIR).is_dir():
         for path in sorted((previous.folder / HISTORY_DIR).glob("*.json")):
-            paths.write_bytes(stage, f"{HISTORY_DIR}/{path.name}", path.read_bytes())
+            # Named by their sha256 and never changed (27 MB each at county scale): not read
+            # again when the record of the last build has them as they are.
+            relative = f"{HISTORY_DIR}/{path.name}"
+            if not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
+                paths.write_bytes(stage, relative, path.read_bytes())
     if pointer == previous.sha256:
         paths.write_bytes(stage, f"{HISTORY_DIR}/{pointer}.json", previous.raw)
     return pointer

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .history import HISTORY_DIR, MANIFEST
-from .publish import CHECKSUMS
+from .publish import CHECKSUMS, interrupted
 
 
 @dataclass
@@ -108,6 +108,8 @@ def _check_chain(site: Path, manifest: dict, report: Report) -> None:
 
 def verify_site(site: Path) -> Report:
     report = Report()
+    if interrupted(site):
+        report.problems.append("上次生成网站时在更新文件的过程中被中断，网站新旧混杂：再运行一次 build 即可完成更新")
     manifest = _load(site / MANIFEST, report, "发布清单")
     if manifest is None:
         return report

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import paths, publish
+from generator.verify import verify_site
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -129,6 +130,7 @@ def test_a_move_cut_short_is_finished_before_the_site_is_read(tmp_path, monkeypa
     monkeypatch.setattr(publish.os, "replace", real_replace)
     assert _texts(site) != NEW  # a mix of old and new, and the journal that names the rest
     assert (tmp_path / ".site.moving.json").exists()
+    assert any("被中断" in problem for problem in verify_site(site).problems)  # verify says so, changing nothing
     publish.finish_interrupted(site)
     assert _texts(site) == NEW
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]

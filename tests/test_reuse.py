@@ -150,3 +150,25 @@ def test_the_record_of_a_removed_site_is_deleted_by_the_next_build(data, tmp_pat
     _build(data, second, config)
     assert sorted(p.name for p in records.iterdir()) == sorted(
         [reuse.record_file(config, second).name, reuse.record_file(config, second).with_suffix(".site").name])
+
+
+def test_older_manifests_are_kept_without_being_read_again(data, tmp_path, config, monkeypatch):
+    import hashlib
+
+    from generator import paths
+    from generator.verify import verify_site
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)  # manifests/ now holds the first manifest
+    second = hashlib.sha256((site / "manifest.json").read_bytes()).hexdigest()
+    add_row(data / "commitment_progress.csv", {**NEW_PROGRESS, "承诺编号": "2024-01", "进展": "已完成", "公开日期": "2025-01-20"})
+    written = []
+    write_bytes = paths.write_bytes
+    monkeypatch.setattr(paths, "write_bytes", lambda root, relative, content: written.append(relative) or write_bytes(root, relative, content))
+    _build(data, site, config)
+    assert [r for r in written if r.startswith("manifests/")] == [f"manifests/{second}.json"]  # only the one replaced now
+    assert len(list((site / "manifests").iterdir())) == 2
+    assert verify_site(site).ok
