@@ -1,4 +1,4 @@
-"""A build killed at any moment leaves either the old site or the new one, never a mix."""
+"""A build killed at any moment leaves either the old site or the new one, never a mix that stays."""
 
 import os
 import random
@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+
+from generator import publish, reuse
 
 from .conftest import ROOT, add_row
 from .test_publish import tree
@@ -55,3 +57,38 @@ def test_killed_builds_leave_old_or_new_site(data, tmp_path):
     # Only what a killed process's libraries leave may stay (ctypes' gcc probe: tmp*, cc*).
     assert [p.name for p in temp.iterdir() if p.name.startswith("cunwu-")] == []
     assert len(outcomes) == 8
+
+
+def test_killed_rebuilds_in_place_leave_old_or_new_site(data, tmp_path, config):
+    """A rebuild moves only its changed files into the published site. Killed at any moment,
+    the site is the old or the new one once a move cut short is finished, which the next
+    build (or any command reading the site) does first."""
+    site, kept = tmp_path / "site", tmp_path / "kept"
+    _build(data, site)
+    old = tree(site)
+    record = reuse.record_file(config, site)
+    shutil.copytree(site, kept)  # copy2 keeps the mtimes, so the build's record still describes it
+    kept_record = record.read_bytes()
+    folder = site.stat().st_ino
+    add_row(data / "commitment_progress.csv", {"村代码": "beixishang", "年度": "2024", "承诺编号": "2024-01",
+                                              "进展": "已完成全年任务的80%", "状态": "进行中", "公开日期": "2024-10-09"})
+    started = time.monotonic()
+    _build(data, site)
+    duration = time.monotonic() - started
+    new = tree(site)
+    assert site.stat().st_ino == folder  # moved into the site in place, not swapped in whole
+    chance = random.Random(20241009)
+    for _ in range(6):
+        shutil.rmtree(site)
+        shutil.copytree(kept, site)
+        record.write_bytes(kept_record)
+        process = subprocess.Popen([*BUILD, "--data", str(data), "--site", str(site)], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(chance.uniform(0.05, duration * 1.1))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        publish.finish_interrupted(site)
+        assert tree(site) in (old, new)
+    _build(data, site)
+    assert tree(site) == new
+    assert not list(tmp_path.glob(".site.building-*")) and not list(tmp_path.glob(".site.moving*"))
