@@ -260,14 +260,19 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
 
 
 def _keep(root: Path, relative: str, sha256: str, size: int, mtime_ns: int) -> bool:
-    """The published file stays where it is; one made under root before (MkDocs' output) goes."""
-    done = written(root)
-    keeping = _KEPT[str(root)]
-    if relative in done and relative not in keeping:
-        os.unlink(joined(root, relative))
-    keeping.add(relative)
-    done[relative] = (sha256, size, mtime_ns)
+    keep(root, [(relative, (sha256, size, mtime_ns))])
     return True
+
+
+def keep(root: Path, recorded: Iterable[tuple[str, tuple[str, int, int]]]) -> None:
+    """Under an overlay, record published files (relative path, (sha256, size, mtime_ns)) as
+    written; they stay where they are, and any made under root before (MkDocs' output) goes."""
+    done, keeping = written(root), _KEPT[str(root)]
+    for relative, info in recorded:
+        if relative in done and relative not in keeping:
+            os.unlink(joined(root, relative))
+        keeping.add(relative)
+        done[relative] = info
 
 
 class Writer:

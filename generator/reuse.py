@@ -103,6 +103,11 @@ class Reuse:
         before = self._before_units.get(unit)
         if before is None or before[0] != key or not self._intact(before[1]):
             return False
+        if paths.is_overlay(self.stage):  # the files stay where they are: recorded in one call
+            paths.keep(self.stage, [(relative, tuple(self._before_files[relative])) for relative in before[1]])
+            self.units[unit] = before
+            self.carried += 1
+            return True
         for relative in before[1]:
             sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
             if not paths.link(self.stage, relative, os.path.join(self.site, relative), sha256, size, mtime_ns):
