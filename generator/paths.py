@@ -48,8 +48,9 @@ def forget(root: Path) -> None:
 
 
 def overlay(root: Path, site: str, published: Iterable[str]) -> None:
-    """Make root an overlay on the published site: a file linked from the site's same path is
-    not put under root at all, only recorded as written, and stays where it is.
+    """Make root an overlay on the published site: a file the site has with the same bytes
+    (`keep`, `same_as_published`) is not put under root at all, only recorded as written,
+    and stays where it is.
 
     Root then holds only what changes, and publishing moves just that into the site
     (publish.staging); hard-linking a county's 200,000 unchanged files into a new tree took
@@ -106,9 +107,7 @@ def prefer_links(root: Path, finder: Callable[[str, str, int], tuple[str, int] |
     """
     _SAME[str(root)] = finder
     for relative, (sha256, size, _) in list(written(root).items()):
-        found = finder(relative, sha256, size)
-        if found is not None:
-            link(root, relative, found[0], sha256, size, found[1])
+        same_as_published(root, relative, sha256, size)
 
 
 def written(root: Path) -> dict[str, tuple[str, int, int]]:
@@ -194,7 +193,12 @@ def same_as_published(root: Path, relative: str, sha256: str, size: int) -> bool
     bytes (by the record of the last build); False when it must be written."""
     finder = _SAME.get(str(root))
     found = finder(relative, sha256, size) if finder is not None else None
-    return found is not None and link(root, relative, found[0], sha256, size, found[1])
+    if found is None:
+        return False
+    if is_overlay(root):
+        keep(root, [(relative, (sha256, size, found[1]))])
+        return True
+    return link(root, relative, found[0], sha256, size, found[1])
 
 
 def write_bytes(root: Path, relative: str, content: bytes) -> None:
@@ -235,9 +239,6 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
     `size` and `mtime_ns` are the source's, as the caller just checked them: a hard link is
     the same file, so they are recorded without another stat.
     """
-    base = _BASE.get(str(root))
-    if base is not None and str(source) == os.path.join(base, relative):
-        return _keep(root, relative, sha256, size, mtime_ns)
     path = _folder_for(root, relative)
     try:
         os.link(source, path, follow_symlinks=False)
@@ -256,11 +257,6 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
         return False
     written(root)[relative] = (sha256, size, mtime_ns)
     kept(root).discard(relative)
-    return True
-
-
-def _keep(root: Path, relative: str, sha256: str, size: int, mtime_ns: int) -> bool:
-    keep(root, [(relative, (sha256, size, mtime_ns))])
     return True
 
 

@@ -89,7 +89,7 @@ def _rebuild(stage: Path, site: Path) -> None:
     """What an incremental build does: home changed, v/a unchanged, v/b gone, v/c new."""
     paths.overlay(stage, str(site), ["index.html", "v/a/index.html", "v/b/index.html"])
     info = (site / "v/a/index.html").stat()
-    paths.link(stage, "v/a/index.html", str(site / "v/a/index.html"), "sha-a", info.st_size, info.st_mtime_ns)
+    paths.keep(stage, [("v/a/index.html", ("sha-a", info.st_size, info.st_mtime_ns))])  # as reuse.carry does
     paths.write_text(stage, "index.html", "home, new")
     paths.write_text(stage, "v/c/index.html", "c")
 
