@@ -62,6 +62,16 @@ def village_digests(table: RawTable | None) -> dict[str, str]:
     return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
 
 
+def row_digests(table: RawTable | None) -> dict[str, str]:
+    """Village code → sha256 of that village's rows in the file with their row numbers and
+    columns: where it is unchanged, so are the records and problems made from those rows."""
+    rows: dict[object, list[str]] = defaultdict(list)
+    for raw in table.rows if table else ():
+        cells = "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items())
+        rows[raw.cells.get("village", "")].append(f"{raw.row}\x1f{cells}")
+    return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
+
+
 class CheckCache:
     """The cache of one data folder's check, in `folder` (one entry per file and key)."""
 
@@ -122,23 +132,54 @@ class CheckCache:
         key = self._file_keys[kind][path]
         self._used.add(self._path(kind, key).name)
         found = self._read(kind, key)
-        if not (isinstance(found, tuple) and len(found) == 3):
+        if not (isinstance(found, tuple) and len(found) == 4):
             self.read_again.add(path)
             return None
-        records, problems, self._villages[kind][path] = found
+        records, problems, self._villages[kind][path], _ = found
         return records, problems
 
-    def keep_records(self, kind: str, path: Path, table: RawTable | None, records: list, problems: list[Problem]) -> None:
-        """What checking the file (as read into `table`) found, for the next check of the same bytes."""
+    def _pointer(self, kind: str, path: Path) -> Path:
+        """Names the entry last kept for the file, whatever its bytes were then."""
+        name = hashlib.sha256(str(path.absolute()).encode("utf-8")).hexdigest()[:16]
+        return self.folder / f"last-{kind}-{name}.key"
+
+    def earlier(self, kind: str, path: Path) -> tuple[list, list[Problem], dict[str, str]] | None:
+        """The records, problems and row digests of the last check of this file, whose bytes
+        have changed since (a county-wide file with one new row): None if there is none."""
+        try:
+            salt, key = self._pointer(kind, path).read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            return None
+        if salt != self._salt:  # checked against another register, settings or code: not comparable
+            return None
+        found = self._read(kind, key)
+        if not (isinstance(found, tuple) and len(found) == 4):
+            return None
+        records, problems, _, rows = found
+        return records, problems, rows
+
+    def keep_records(self, kind: str, path: Path, table: RawTable | None, records: list, problems: list[Problem],
+                     rows: dict[str, str] | None = None) -> None:
+        """What checking the file (as read into `table`) found, for the next check of the same bytes
+        and, through the pointer, for the next check of the file after it changes."""
         self._villages[kind][path] = village_digests(table)
-        self._write(kind, self._file_keys[kind][path], (records, problems, self._villages[kind][path]))
+        key = self._file_keys[kind][path]
+        self._write(kind, key, (records, problems, self._villages[kind][path], rows if rows is not None else row_digests(table)))
+        try:
+            self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
+        except OSError as exc:
+            log.warning("check cache pointer for %s not kept (%s)", path.name, exc)
 
     def prune(self) -> None:
         """Entries of files this check did not use are removed (edited or deleted files)."""
+        pointers = {self._pointer(kind, path).name for kind, keys in self._file_keys.items() for path in keys}
         try:
             for entry in self.folder.glob("*.pickle"):
                 if entry.name not in self._used and not (entry.name.startswith("hashes-") and entry.name.endswith("-all.pickle")):
                     entry.unlink(missing_ok=True)
+            for pointer in self.folder.glob("last-*.key"):
+                if pointer.name not in pointers:
+                    pointer.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("check cache not pruned (%s)", exc)
 

@@ -152,3 +152,33 @@ def test_in_a_folder_of_files_only_the_changed_file_is_read_again(data, own_cach
     assert any(e.summary == "改过的摘要" for e in again.records.entries)
     entries = list((own_cache.cache / "checks").glob("finance-*.pickle"))
     assert len(entries) == 2  # b.csv's entry for its old bytes is gone
+
+
+def test_a_changed_file_checks_again_only_the_rows_of_villages_whose_rows_changed(data, own_cache, tmp_path, monkeypatch):
+    from generator import validate
+
+    progress = data / "commitment_progress.csv"
+    lucun = add_row(progress, {"村代码": "lucun", "年度": "2024", "承诺编号": "2024-01", "进展": "联系 13812345678",
+                               "状态": "进行中", "公开日期": "2024-04-08"})  # a warning, kept from the last check
+    set_cell(progress, 2, "公开日期", "2024-13-01")  # beixishang's row: an error, gone once fixed
+    _, first_problems = _check(data, own_cache)
+    assert any("2024-13-01" in p for p in first_problems)
+    set_cell(progress, 2, "公开日期", "2024-04-08")
+    add_row(progress, {"村代码": "beixishang", "年度": "2024", "承诺编号": "2024-01", "进展": "新的一行",
+                       "状态": "进行中", "公开日期": "2024-07-08"})
+    seen = []
+    parse_rows = validate.parse_rows
+
+    def watched(kind, tables, problems):
+        for row in parse_rows(kind, tables, problems):
+            seen.append((kind, row.raw.cells.get("village")))
+            yield row
+
+    monkeypatch.setattr(validate, "parse_rows", watched)
+    again, again_problems = _check(data, own_cache)
+    assert [village for kind, village in seen if kind == "commitment_progress"] == ["beixishang", "beixishang"]
+    whole, whole_problems = _check(data, dataclasses.replace(own_cache, cache_dir=tmp_path / "no-cache-yet"))
+    assert again.records == whole.records and again_problems == whole_problems  # as if every row were checked
+    assert any(p.where.row == lucun for p in again.records.progress)
+    assert not any("2024-13-01" in p for p in again_problems)
+    assert any(f"第{lucun}行" in p and "已隐去" in p for p in again_problems)
