@@ -107,13 +107,11 @@ class Reuse:
             return False
         if paths.is_overlay(self.stage):  # the files stay where they are: recorded in one call
             paths.keep(self.stage, [(relative, self._before_files[relative]) for relative in before[1]])
-            self.units[unit] = before
-            self.carried += 1
-            return True
-        for relative in before[1]:
-            sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
-            if not paths.link(self.stage, relative, os.path.join(self.site, relative), sha256, size, mtime_ns):
-                return False  # e.g. another file system: the caller makes the unit instead
+        else:
+            for relative in before[1]:
+                sha256, size, mtime_ns = self._before_files[relative]  # just checked by _intact
+                if not paths.link(self.stage, relative, os.path.join(self.site, relative), sha256, size, mtime_ns):
+                    return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
         self.carried += 1
         return True
