@@ -10,20 +10,18 @@ import gzip
 import hashlib
 import json
 import logging
-import os
-import subprocess
-import tempfile
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import cache, partial
 from importlib.metadata import version
 from pathlib import Path
 
 import cbor2
 
 from . import paths, reuse
-from .errors import PublisherError
 from .notices import Notice
+from .pagefind_service import PagefindService
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +45,11 @@ def bundle_path(township_code: str) -> str:
     return f"{SEARCH_DIR}/{township_code}/"
 
 
-def _index_township(stage: Path, code: str, notices: list[Notice]) -> dict[str, bytes]:
-    """Run Pagefind's own indexer (Rust, fast) over the township's notice pages only.
-
-    The pages are hard-linked into a folder of their own first: Pagefind walks its whole
-    site folder, and at county scale walking the full site cost more than indexing. That
-    folder sits next to the build folder, because hard links cannot cross file systems
-    (the system's temp folder is often another one, e.g. tmpfs); named after the build
-    folder, a killed build's leftover is removed with it by the next build.
-    """
-    with tempfile.TemporaryDirectory(prefix=f"{stage.name}.search-", dir=stage.parent) as tmp:
-        pages, output = Path(tmp, "pages"), Path(tmp, "bundle")
-        for notice in notices:
-            target = pages / notice.url
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(paths.located(stage, notice.url), target)  # carried over: still in the site
-        command = [_pagefind(), "--site", str(pages), "--glob", "v/*/*/*/index.html",
-                   "--output-path", str(output), "--force-language", "zh", "--quiet"]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise PublisherError(f"搜索索引生成失败（{code}）：{done.stderr.strip() or done.stdout.strip()}")
-        files = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+def _index_township(service: PagefindService, stage: Path, notices: list[Notice]) -> dict[str, bytes]:
+    """Pagefind's own indexer (Rust) over the township's notice pages only, in the order of
+    their URLs, whatever file system they are on: the same bytes on every machine."""
+    pages = sorted(("/" + notice.folder, paths.located(stage, notice.url)) for notice in notices)
+    files = service.bundle([(url, partial(path.read_text, encoding="utf-8")) for url, path in pages], "zh")
     return {path: content for path, content in deterministic(files).items() if not path.startswith(_UNUSED)}
 
 
@@ -126,7 +108,8 @@ def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None 
     """Write one Pagefind bundle per township, from the notice pages already in `stage`.
 
     A township whose notice pages all were carried over keeps its bundle. The others are
-    indexed two at a time (Pagefind uses about 1.5 cores each and waits on the disk).
+    indexed two at a time, each by a Pagefind service process of its own (a service indexes
+    on one core).
     """
     carry = carry or reuse.Reuse.nothing(stage)
     by_township: dict[str, list[Notice]] = defaultdict(list)
@@ -138,10 +121,22 @@ def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None 
         key = carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
         if not carry.carry("search:" + code, key):
             todo.append((code, key))
-    with ThreadPoolExecutor(SEARCH_WORKERS) as pool:
-        bundles = pool.map(lambda item: _index_township(stage, item[0], by_township[item[0]]), todo)
-        for (code, key), files in zip(todo, bundles, strict=True):
-            for path, content in sorted(files.items()):
-                paths.write_bytes(stage, bundle_path(code) + path, content)
-            carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
-            log.info("search index for %s: %d notices", code, len(by_township[code]))
+    services: list[PagefindService] = []
+    local = threading.local()
+
+    def index(code: str) -> dict[str, bytes]:
+        if not hasattr(local, "service"):  # one Pagefind process per thread, for all its townships
+            local.service = PagefindService(_pagefind())
+            services.append(local.service)
+        return _index_township(local.service, stage, by_township[code])
+
+    try:
+        with ThreadPoolExecutor(SEARCH_WORKERS) as pool:
+            for (code, key), files in zip(todo, pool.map(index, [code for code, _ in todo]), strict=True):
+                for path, content in sorted(files.items()):
+                    paths.write_bytes(stage, bundle_path(code) + path, content)
+                carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
+                log.info("search index for %s: %d notices", code, len(by_township[code]))
+    finally:
+        for service in services:
+            service.close()

@@ -2,7 +2,7 @@
 
 import gzip
 import json
-import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +10,8 @@ import cbor2
 import pytest
 
 from generator import render_search
+from generator.errors import PublisherError
+from generator.pagefind_service import PagefindService
 
 
 def test_bundle_per_township_with_filters(sample_site):
@@ -26,17 +28,60 @@ def test_bundle_per_township_with_filters(sample_site):
     assert not list(bundle.glob("pagefind-component-ui*"))
 
 
-def test_indexing_works_when_the_temp_folder_is_another_file_system(sample_site, monkeypatch, tmp_path):
+def _copy_pages(site: Path, notices, target: Path) -> None:
+    for notice in notices:
+        (target / notice.folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(site / notice.url, target / notice.url)
+
+
+def test_bundle_is_the_same_whatever_file_system_and_order_the_pages_come_in(sample_site, tmp_path):
+    """Pagefind run over a folder numbered pages in the order the file system lists them (a
+    hash seeded per ext4 file system, newest first on tmpfs): other bytes on another machine."""
     site, result = sample_site
-    other = Path("/dev/shm")
-    if not other.is_dir() or os.stat(other).st_dev == os.stat(site).st_dev:
-        pytest.skip("needs a temp folder on another file system than the site")
-    monkeypatch.setattr(tempfile, "tempdir", str(other))
     notices = [n for n in result.published if n.village.township_code == "yangmiao"]
-    files = render_search._index_township(site, "yangmiao", notices)
-    entry = json.loads(files["pagefind-entry.json"])
+    other = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=other if other.is_dir() else tmp_path) as copy:
+        _copy_pages(site, reversed(notices), Path(copy))  # created newest first: listed in another order
+        service = PagefindService(render_search._pagefind())
+        try:
+            here = render_search._index_township(service, site, notices)
+            there = render_search._index_township(service, Path(copy), list(reversed(notices)))
+        finally:
+            service.close()
+    assert here == there
+    entry = json.loads(here["pagefind-entry.json"])
     assert entry["languages"]["zh"]["page_count"] == len(notices)
-    assert not [p for p in site.parent.iterdir() if ".search-" in p.name]  # its work folder is gone
+    fragments = [k for k in here if k.startswith("fragment/")]
+    assert len(fragments) == len(notices)
+    urls = {json.loads(gzip.decompress(here[k])[len(b"pagefind_dcd"):])["url"] for k in fragments}
+    assert urls == {"/" + n.folder for n in notices}
+
+
+def test_a_page_that_cannot_be_read_stops_indexing_with_its_error(sample_site):
+    site, result = sample_site
+    pages = [("/" + n.folder, (site / n.url).read_text) for n in result.published[:3]]
+
+    def unreadable():
+        raise OSError("磁盘坏了")
+
+    service = PagefindService(render_search._pagefind())
+    try:
+        with pytest.raises(OSError, match="磁盘坏了"):
+            service.bundle([*pages, ("/gone/", unreadable), *pages], "zh")
+    finally:
+        service.close()
+
+
+def test_pagefind_gone_is_reported_in_chinese(sample_site):
+    site, result = sample_site
+    service = PagefindService(render_search._pagefind())
+    service._process.kill()
+    service._process.wait()
+    try:
+        with pytest.raises(PublisherError, match="Pagefind"):
+            service.bundle([("/" + n.folder, (site / n.url).read_text) for n in result.published[:2]], "zh")
+    finally:
+        service.close()
 
 
 def _file(value) -> bytes:
