@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import executor, paths, progress, reuse, site_shell, templates
+from . import executor, paths, progress, render_search, reuse, site_shell, templates
 from .config import Config
 from .model import Records, Village
 from .notices import KIND_NAMES, Notice, plain
@@ -112,17 +112,20 @@ PAGES_PER_TASK = 200
 
 def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,
                 as_of: dt.date, search_bundles: list[str], runner: executor.Executor | None = None,
-                carry: reuse.Reuse | None = None) -> None:
-    """Notice pages (unchanged ones carried over from the published site) and hub pages."""
+                carry: reuse.Reuse | None = None, search: render_search.SearchIndex | None = None) -> None:
+    """Notice pages (unchanged ones carried over from the published site) and hub pages;
+    each notice page is handed to `search` as it is ready."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
     jobs = []
-    for notice in notices:
+    for notice in render_search.township_order(notices):  # each township's search bundle starts when its pages are done
         related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
         key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
         if carry.carry("page:" + notice.url, key):
+            if search:
+                search.page_ready(notice)
             continue
         carry.made_unit("page:" + notice.url, key, [notice.url])
         year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
@@ -130,8 +133,10 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     runner = _page_runner(runner)
     rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
     with paths.Writer() as writer:
-        for file, html in progress.track(rendered, "网页", len(jobs)):
+        for (notice, *_), (file, html) in zip(jobs, progress.track(rendered, "网页", len(jobs)), strict=True):
             writer.write_text(stage, file, html)
+            if search:
+                search.page_ready(notice, html)
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
