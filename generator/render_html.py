@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 from . import executor, paths, progress, render_search, reuse, site_shell, templates
@@ -117,24 +119,11 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     each notice page is handed to `search` as it is ready."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
-    by_id = {n.id: n for n in notices}
-    progress_rows = _progress_by_commitment(notices)
-    jobs = []
-    for notice in render_search.township_order(notices):  # each township's search bundle starts when its pages are done
-        related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-        key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
-        if carry.carry("page:" + notice.url, key):
-            if search:
-                search.page_ready(notice)
-            continue
-        carry.made_unit("page:" + notice.url, key, [notice.url])
-        year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
-        jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
-    runner = _page_runner(runner)
-    rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
+    made = _notice_pages_by_township(pages, notices, as_of, _page_runner(runner), carry)
     with paths.Writer() as writer:
-        for (notice, *_), (file, html) in zip(jobs, progress.track(rendered, "网页", len(jobs)), strict=True):
-            writer.write_text(stage, file, html)
+        for notice, html in progress.track(made, "网页", len(notices)):
+            if html is not None:
+                writer.write_text(stage, notice.url, html)
             if search:
                 search.page_ready(notice, html)
     townships = _hubs(notices, records)
@@ -148,6 +137,28 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
                     [Crumb("首页", "")], township=township)
         for hub in township.villages:
             _village_pages(pages, hub, carry)
+
+
+def _notice_pages_by_township(pages: PageWriter, notices: list[Notice], as_of: dt.date, runner: executor.Executor,
+                              carry: reuse.Reuse) -> Iterator[tuple[Notice, str | None]]:
+    """Each notice with its page's HTML, or None when the page is carried over, township by
+    township: a township's search bundle can start while the next township is made."""
+    by_id = {n.id: n for n in notices}
+    progress_rows = _progress_by_commitment(notices)
+    for _, members in groupby(render_search.township_order(notices), key=lambda n: n.village.township_code):
+        jobs = []
+        for notice in members:
+            related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
+            key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
+            if carry.carry("page:" + notice.url, key):
+                yield notice, None
+                continue
+            carry.made_unit("page:" + notice.url, key, [notice.url])
+            year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
+            jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
+        rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
+        for (notice, *_), (_, html) in zip(jobs, rendered, strict=True):
+            yield notice, html
 
 
 def _page_runner(runner: executor.Executor | None) -> executor.Executor:

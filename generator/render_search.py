@@ -130,7 +130,7 @@ class SearchIndex:
         for notice in notices:
             self._notices[notice.village.township_code].append(notice)
         self._waiting = {code: len(members) for code, members in self._notices.items()}
-        self._pages: dict[str, list[tuple[str, Callable[[], str]]]] = defaultdict(list)
+        self._pages: dict[str, list[tuple[Notice, str | None]]] = defaultdict(list)
         self._running: dict[str, tuple[str, Future]] = {}  # in the order started
         self._pool = ThreadPoolExecutor(SEARCH_WORKERS, thread_name_prefix="search")
         self._local = threading.local()
@@ -139,22 +139,26 @@ class SearchIndex:
     def page_ready(self, notice: Notice, html: str | None = None) -> None:
         """The notice's page is made (`html`) or carried over (None: read from where it is)."""
         code = notice.village.township_code
-        if html is None:
-            html = partial(paths.located(self.stage, notice.url).read_text, encoding="utf-8")
-        else:
-            html = partial(str, html)
-        self._pages[code].append(("/" + notice.folder, html))
+        self._pages[code].append((notice, html))
         self._waiting[code] -= 1
         if self._waiting[code] == 0:
             self._start(code)
-        self._write(wait=False)
+        if self._running:
+            self._write(wait=False)
 
     def _start(self, code: str) -> None:
         page_keys = [self.carry.key_of("page:" + n.url) for n in self._notices[code]]
         key = self.carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
-        pages = sorted(self._pages.pop(code))
-        if not self.carry.carry("search:" + code, key):
-            self._running[code] = (key, self._pool.submit(self._index, pages))
+        ready = self._pages.pop(code)
+        if self.carry.carry("search:" + code, key):
+            return
+        pages = sorted(("/" + notice.folder, self._reader(notice, html)) for notice, html in ready)
+        self._running[code] = (key, self._pool.submit(self._index, pages))
+
+    def _reader(self, notice: Notice, html: str | None) -> Callable[[], str]:
+        if html is not None:
+            return partial(str, html)
+        return partial(paths.located(self.stage, notice.url).read_text, encoding="utf-8")
 
     def _index(self, pages: list[tuple[str, Callable[[], str]]]) -> dict[str, bytes]:
         if not hasattr(self._local, "service"):  # one Pagefind process per thread, for all its townships
@@ -178,9 +182,9 @@ class SearchIndex:
         """Every bundle written: townships still missing pages take them from the stage."""
         for code, members in sorted(self._notices.items()):
             if self._waiting[code]:
-                ready = {url for url, _ in self._pages[code]}
+                ready = {notice.url for notice, _ in self._pages[code]}
                 for notice in members:
-                    if "/" + notice.folder not in ready:
+                    if notice.url not in ready:
                         self.page_ready(notice)
         self._write(wait=True)
 
