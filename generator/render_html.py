@@ -145,11 +145,13 @@ def _notice_pages_by_township(pages: PageWriter, notices: list[Notice], as_of: d
     township: a township's search bundle can start while the next township is made."""
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
+    villages: dict[str, dict] = {}  # each village's plain data, made once, not once a notice (50,000)
     for _, members in groupby(render_search.township_order(notices), key=lambda n: n.village.township_code):
         jobs = []
         for notice in members:
             related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-            key = carry.key(*_page_inputs(notice, related, progress_of, as_of))
+            village = villages.get(notice.village.code) or villages.setdefault(notice.village.code, plain(notice.village))
+            key = carry.key(*_page_inputs(notice, village, related, progress_of, as_of))
             if carry.carry("page:" + notice.url, key):
                 yield notice, None
                 continue
@@ -190,11 +192,11 @@ def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> No
     carry.made_unit(unit, key, files)
 
 
-def _page_inputs(notice: Notice, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
+def _page_inputs(notice: Notice, village: dict, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
     """Everything a notice page shows, as plain data: its key for incremental builds."""
     state = templates.window_state(notice, as_of)
     return [
-        "page", notice.id, notice.sha256(), plain(notice.village), notice.year, notice.slug, notice.group,
+        "page", notice.id, notice.sha256(), village, notice.year, notice.slug, notice.group,
         notice.version, notice.original, notice.archive,
         related and [related.id, related.title, related.folder, related.kind],
         sorted([year, commitment, plain(rows)] for (year, commitment), rows in progress_of.items()),
