@@ -161,16 +161,15 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     waiting = [n for n in plan.every if n.id not in ids]
     bundles = render_search.bundle_paths(shown)
     runner = executor.make(scheduler, config.pdf_workers)
-    with publish.staging(site_dir) as stage, contextlib.closing(runner), contextlib.ExitStack() as stack:
+    with publish.staging(site_dir) as stage, contextlib.closing(runner):
         with step("页面框架"):
             shell = site_shell.build_mkdocs(stage, config, as_of)
             carry = reuse.start(config, site_dir, stage, plan.previous, shell.html)
         with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
             render_data.render_downloads(stage, shown, carry)
             render_data.render_verify_index(stage, shown, plan.history.superseded)
-        search = stack.enter_context(contextlib.closing(render_search.SearchIndex(stage, shown, carry)))
-        with step("网页"):  # Pagefind indexes each township on the other core once its pages are done
-            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry, search)
+        with step("网页"):
+            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
         if pdfs:
             render_pdf, print_batch = _pdf_modules()
             with step("PDF"):
@@ -178,12 +177,12 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
             with step("张贴材料"):
                 print_batch.render_batches(stage, shown, config)
             PdfCache(config.cache / "pdf").prune(site_dir)  # what this site and others publish stays
-        runner.close()  # the rendering workers' memory is freed for the steps left
+        runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
         executor.give_back_memory()
         with step("订阅"):
             render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
         with step("搜索索引"):
-            search.finish()
+            render_search.render_search(stage, shown, carry)
         with step("清单"):
             history.write_archives(stage, plan.history, plan.previous)
             digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
-from . import executor, paths, progress, render_search, reuse, site_shell, templates
+from . import executor, paths, progress, reuse, site_shell, templates
 from .config import Config
 from .model import Records, Village
 from .notices import KIND_NAMES, Notice, plain
@@ -114,18 +112,28 @@ PAGES_PER_TASK = 200
 
 def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,
                 as_of: dt.date, search_bundles: list[str], runner: executor.Executor | None = None,
-                carry: reuse.Reuse | None = None, search: render_search.SearchIndex | None = None) -> None:
-    """Notice pages (unchanged ones carried over from the published site) and hub pages;
-    each notice page is handed to `search` as it is ready."""
+                carry: reuse.Reuse | None = None) -> None:
+    """Notice pages (unchanged ones carried over from the published site) and hub pages."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
-    made = _notice_pages_by_township(pages, notices, as_of, _page_runner(runner), carry)
+    by_id = {n.id: n for n in notices}
+    progress_rows = _progress_by_commitment(notices)
+    villages: dict[str, dict] = {}  # each village's plain data, made once, not once a notice (50,000)
+    jobs = []
+    for notice in notices:
+        related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
+        village = villages.get(notice.village.code) or villages.setdefault(notice.village.code, plain(notice.village))
+        key = carry.key(*_page_inputs(notice, village, related, progress_of, as_of))
+        if carry.carry("page:" + notice.url, key):
+            continue
+        carry.made_unit("page:" + notice.url, key, [notice.url])
+        year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
+        jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
+    runner = _page_runner(runner)
+    rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
     with paths.Writer() as writer:
-        for notice, html in progress.track(made, "网页", len(notices)):
-            if html is not None:
-                writer.write_text(stage, notice.url, html)
-            if search:
-                search.page_ready(notice, html)
+        for file, html in progress.track(rendered, "网页", len(jobs)):
+            writer.write_text(stage, file, html)
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
@@ -137,30 +145,6 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
                     [Crumb("首页", "")], township=township)
         for hub in township.villages:
             _village_pages(pages, hub, carry)
-
-
-def _notice_pages_by_township(pages: PageWriter, notices: list[Notice], as_of: dt.date, runner: executor.Executor,
-                              carry: reuse.Reuse) -> Iterator[tuple[Notice, str | None]]:
-    """Each notice with its page's HTML, or None when the page is carried over, township by
-    township: a township's search bundle can start while the next township is made."""
-    by_id = {n.id: n for n in notices}
-    progress_rows = _progress_by_commitment(notices)
-    villages: dict[str, dict] = {}  # each village's plain data, made once, not once a notice (50,000)
-    for _, members in groupby(render_search.township_order(notices), key=lambda n: n.village.township_code):
-        jobs = []
-        for notice in members:
-            related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-            village = villages.get(notice.village.code) or villages.setdefault(notice.village.code, plain(notice.village))
-            key = carry.key(*_page_inputs(notice, village, related, progress_of, as_of))
-            if carry.carry("page:" + notice.url, key):
-                yield notice, None
-                continue
-            carry.made_unit("page:" + notice.url, key, [notice.url])
-            year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
-            jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
-        rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
-        for (notice, *_), (_, html) in zip(jobs, rendered, strict=True):
-            yield notice, html
 
 
 def _page_runner(runner: executor.Executor | None) -> executor.Executor:

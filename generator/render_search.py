@@ -12,8 +12,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache, partial
 from importlib.metadata import version
 from pathlib import Path
@@ -50,11 +49,7 @@ def _index_township(service: PagefindService, stage: Path, notices: list[Notice]
     """Pagefind's own indexer (Rust) over the township's notice pages only, in the order of
     their URLs, whatever file system they are on: the same bytes on every machine."""
     pages = sorted(("/" + notice.folder, paths.located(stage, notice.url)) for notice in notices)
-    return _bundle(service, [(url, partial(path.read_text, encoding="utf-8")) for url, path in pages])
-
-
-def _bundle(service: PagefindService, pages: list[tuple[str, Callable[[], str]]]) -> dict[str, bytes]:
-    files = service.bundle(pages, "zh")
+    files = service.bundle([(url, partial(path.read_text, encoding="utf-8")) for url, path in pages], "zh")
     return {path: content for path, content in deterministic(files).items() if not path.startswith(_UNUSED)}
 
 
@@ -109,99 +104,39 @@ def bundle_paths(notices: list[Notice]) -> list[str]:
     return [bundle_path(code) for code in sorted({n.village.township_code for n in notices})]
 
 
-def township_order(notices: list[Notice]) -> list[Notice]:
-    """Notices township by township, as SearchIndex wants their pages: each township's bundle
-    starts as soon as its last page is ready, with only that township's pages held."""
-    return sorted(notices, key=lambda n: (n.village.township_code, n.url))
-
-
-class SearchIndex:
-    """One Pagefind bundle per township, made while the pages are rendered.
-
-    Each page is handed over when it is ready (`page_ready`); once a township has all its
-    pages, its bundle is made on a thread of its own by a Pagefind service process (which
-    indexes on one core), while this process renders the next pages on the other. A township
-    whose notice pages all were carried over keeps its bundle. `finish` writes what is left.
-    """
-
-    def __init__(self, stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None):
-        self.stage, self.carry = stage, carry or reuse.Reuse.nothing(stage)
-        self._notices: dict[str, list[Notice]] = defaultdict(list)
-        for notice in notices:
-            self._notices[notice.village.township_code].append(notice)
-        self._waiting = {code: len(members) for code, members in self._notices.items()}
-        self._pages: dict[str, list[tuple[Notice, str | None]]] = defaultdict(list)
-        self._running: dict[str, tuple[str, Future]] = {}  # in the order started
-        self._pool = ThreadPoolExecutor(SEARCH_WORKERS, thread_name_prefix="search")
-        self._local = threading.local()
-        self._services: list[PagefindService] = []
-
-    def page_ready(self, notice: Notice, html: str | None = None) -> None:
-        """The notice's page is made (`html`) or carried over (None: read from where it is)."""
-        code = notice.village.township_code
-        self._pages[code].append((notice, html))
-        self._waiting[code] -= 1
-        if self._waiting[code] == 0:
-            self._start(code)
-        if self._running:
-            self._write(wait=False)
-
-    def _start(self, code: str) -> None:
-        page_keys = [self.carry.key_of("page:" + n.url) for n in self._notices[code]]
-        key = self.carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
-        ready = self._pages.pop(code)
-        if self.carry.carry("search:" + code, key):
-            return
-        pages = sorted(("/" + notice.folder, self._reader(notice, html)) for notice, html in ready)
-        self._running[code] = (key, self._pool.submit(self._index, pages))
-
-    def _reader(self, notice: Notice, html: str | None) -> Callable[[], str]:
-        if html is not None:
-            return partial(str, html)
-        return partial(paths.located(self.stage, notice.url).read_text, encoding="utf-8")
-
-    def _index(self, pages: list[tuple[str, Callable[[], str]]]) -> dict[str, bytes]:
-        if not hasattr(self._local, "service"):  # one Pagefind process per thread, for all its townships
-            self._local.service = PagefindService(_pagefind())
-            self._services.append(self._local.service)
-        return _bundle(self._local.service, pages)
-
-    def _write(self, wait: bool) -> None:
-        """Write the bundles made so far (all of them, waiting for each, when `wait`)."""
-        for code, (key, future) in list(self._running.items()):
-            if not (wait or future.done()):
-                return
-            files = future.result()
-            for path, content in sorted(files.items()):
-                paths.write_bytes(self.stage, bundle_path(code) + path, content)
-            self.carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
-            log.info("search index for %s: %d notices", code, len(self._notices[code]))
-            del self._running[code]
-
-    def finish(self) -> None:
-        """Every bundle written: townships still missing pages take them from the stage."""
-        for code, members in sorted(self._notices.items()):
-            if self._waiting[code]:
-                ready = {notice.url for notice, _ in self._pages[code]}
-                for notice in members:
-                    if notice.url not in ready:
-                        self.page_ready(notice)
-        self._write(wait=True)
-
-    def close(self) -> None:
-        """Stops the Pagefind processes; a build that failed does not wait for its bundles."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for service in list(self._services):
-            service.close()
-        self._pool.shutdown(wait=True)
-        for service in self._services:  # one started meanwhile
-            service.close()
-
-
 def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
-    """The bundles of notice pages that are all in `stage` already (or carried over)."""
-    index = SearchIndex(stage, notices, carry)
+    """Write one Pagefind bundle per township, from the notice pages already in `stage`.
+
+    A township whose notice pages all were carried over keeps its bundle. The others are
+    indexed two at a time, each by a Pagefind service process of its own (a service indexes
+    on one core).
+    """
+    carry = carry or reuse.Reuse.nothing(stage)
+    by_township: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_township[notice.village.township_code].append(notice)
+    todo = []
+    for code in sorted(by_township):
+        page_keys = [carry.key_of("page:" + n.url) for n in by_township[code]]
+        key = carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
+        if not carry.carry("search:" + code, key):
+            todo.append((code, key))
+    services: list[PagefindService] = []
+    local = threading.local()
+
+    def index(code: str) -> dict[str, bytes]:
+        if not hasattr(local, "service"):  # one Pagefind process per thread, for all its townships
+            local.service = PagefindService(_pagefind())
+            services.append(local.service)
+        return _index_township(local.service, stage, by_township[code])
+
     try:
-        index.finish()
+        with ThreadPoolExecutor(SEARCH_WORKERS) as pool:
+            for (code, key), files in zip(todo, pool.map(index, [code for code, _ in todo]), strict=True):
+                for path, content in sorted(files.items()):
+                    paths.write_bytes(stage, bundle_path(code) + path, content)
+                carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
+                log.info("search index for %s: %d notices", code, len(by_township[code]))
     finally:
-        index.close()
+        for service in services:
+            service.close()

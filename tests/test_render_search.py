@@ -9,7 +9,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from generator import paths, render_search
+from generator import render_search
 from generator.errors import PublisherError
 from generator.pagefind_service import PagefindService
 
@@ -106,26 +106,3 @@ def test_normalisation_is_independent_of_hash_map_order():
     meta = render_search._decode(first[f"pagefind.{entry['languages']['zh']['hash']}.pf_meta"])
     village_file = dict(meta[3])["村"]
     assert render_search._decode(first[f"filter/{village_file}.pf_filter"])[1][0] == ["北西尚村", [0]]
-
-
-def test_a_township_is_indexed_as_soon_as_its_last_page_is_ready(sample_site, tmp_path):
-    """While the build renders other townships' pages; the bundle is the one the build published."""
-    site, result = sample_site
-    notices = render_search.township_order(result.published)
-    stage = tmp_path / "stage"
-    for notice in notices:
-        paths.write_bytes(stage, notice.url, (site / notice.url).read_bytes())
-    index = render_search.SearchIndex(stage, notices)
-    try:
-        for notice in notices[:-1]:
-            index.page_ready(notice)
-        assert not index._running  # one page is missing yet
-        index.page_ready(notices[-1], (site / notices[-1].url).read_text(encoding="utf-8"))
-        assert list(index._running) == ["yangmiao"]  # started before finish()
-        index.finish()
-    finally:
-        index.close()
-    bundle = stage / "pagefind" / "yangmiao"
-    made = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
-    published = site / "pagefind" / "yangmiao"
-    assert made == {p.relative_to(published).as_posix(): p.read_bytes() for p in published.rglob("*") if p.is_file()}
