@@ -118,12 +118,11 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
-    villages: dict[str, dict] = {}  # each village's plain data, made once, not once a notice (50,000)
+    villages = {code: plain(village) for code, village in records.villages.items()}  # once a village, not a notice
     jobs = []
     for notice in notices:
         related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-        village = villages.get(notice.village.code) or villages.setdefault(notice.village.code, plain(notice.village))
-        key = carry.key(*_page_inputs(notice, village, related, progress_of, as_of))
+        key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_of, as_of))
         if carry.carry("page:" + notice.url, key):
             continue
         carry.made_unit("page:" + notice.url, key, [notice.url])
