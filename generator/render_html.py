@@ -118,7 +118,8 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
-    villages = {code: plain(village) for code, village in records.villages.items()}  # once a village, not a notice
+    # Each village's data in a notice page's key as its digest, made once a village, not a notice.
+    villages = {code: carry.key("village", plain(village)) for code, village in records.villages.items()}
     jobs = []
     for notice in notices:
         related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
@@ -175,8 +176,9 @@ def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> No
     carry.made_unit(unit, key, files)
 
 
-def _page_inputs(notice: Notice, village: dict, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
-    """Everything a notice page shows, as plain data: its key for incremental builds."""
+def _page_inputs(notice: Notice, village: str, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
+    """Everything a notice page shows, as plain data: its key for incremental builds.
+    `village` stands for the village's data (its register row) by their digest."""
     state = templates.window_state(notice, as_of)
     return [
         "page", notice.id, notice.sha256(), village, notice.year, notice.slug, notice.group,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import marshal
 import os
@@ -29,7 +28,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from . import paths
+from . import jsontext, paths
 from .config import Config
 from .history import Previous
 from .templates import THEME_DIR
@@ -96,7 +95,7 @@ class Reuse:
         return cls(stage, stage, None, "")
 
     def key(self, *inputs) -> str:
-        text = json.dumps([self.salt, *inputs], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        text = jsontext.compact_sorted([self.salt, *inputs])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def carry(self, unit: str, key: str) -> bool:

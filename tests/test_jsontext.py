@@ -1,10 +1,11 @@
 """Large JSON files are written token by token, with json.dumps' exact bytes."""
 
+import datetime as dt
 import json
 
 import pytest
 
-from generator.jsontext import indented, indented_with_items
+from generator.jsontext import compact_sorted, indented, indented_with_items
 
 HEADS = [{}, {"name": "村务公开", "nested": [1, {"x": None, "y": "引号\"与\n换行"}]}]
 ITEMS = [[], [{"path": "v/lucun/index.html", "bytes": 3}], [{"a": 1}, [1, 2], "文字", {}, []]]
@@ -54,3 +55,9 @@ def test_awkward_values_give_json_dumps_bytes(indent, value):
 def test_keys_that_are_not_text_are_refused():
     with pytest.raises(TypeError):
         indented({"a": {1: "x"}}, 1)
+
+
+@pytest.mark.parametrize("value", [AWKWARD, [AWKWARD, "文字", 3, None], {"b": 1, "a": [2, {"d": None, "c": 1.5}]},
+                                   ["dates and others as text", dt.date(2024, 7, 5)]])
+def test_compact_sorted_is_json_dumps_text(value):
+    assert compact_sorted(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
