@@ -3,7 +3,8 @@
 For each size, writes a synthetic corpus (`python -m generator sample`, not timed), then
   - builds the site without PDFs (pages, downloads, feeds, search, manifest) in a fresh
     process: wall time per stage, notices per second, and peak memory: the largest sum of
-    the PSS of the build and all its children (Pagefind, workers), sampled every 20 ms;
+    the PSS of the build and all its children (Pagefind, workers), sampled every 20 ms, and
+    each program's share of it at that moment;
   - builds the same notices with Hugo (Debian package) as Markdown pages with a minimal
     layout, and prints the ratio of notices per second (target ≥ 1.0× at 5,000), for the
     HTML build (pages, downloads, feeds, manifest: the target's measure) and with search
@@ -61,24 +62,36 @@ print(json.dumps({{"seconds": seconds, "notices": len(result.published)}}))
 _STAGE = re.compile(r"\[(.+)\] 完成，用时 ([0-9.]+) 秒")
 
 
-def _tree_memory(process: psutil.Process) -> int:
-    """PSS summed over the build and its children: shared pages (forked workers) count once."""
-    total = 0
+def _tree_memory(process: psutil.Process) -> dict[str, list[int]]:
+    """Processes and PSS of the build and of its children, by program ("build" for the build's
+    own process): shared pages (forked workers) count once."""
+    parts: dict[str, list[int]] = {}
     for member in [process, *process.children(recursive=True)]:
         try:
-            total += member.memory_full_info().pss
+            name = "build" if member.pid == process.pid else member.name()
+            size = member.memory_full_info().pss
         except psutil.Error:
-            pass  # a child that just ended
-    return total
+            continue  # a child that just ended
+        count, total = parts.get(name, (0, 0))
+        parts[name] = [count + 1, total + size]
+    return parts
 
 
-def _watch(pid: int, peak: list[int], done: threading.Event) -> None:
+def _total(parts: dict[str, list[int]]) -> int:
+    return sum(size for _, size in parts.values())
+
+
+def _watch(pid: int, peak: dict, done: threading.Event) -> None:
+    """Keeps in `peak` the largest total seen, and what each program had at that moment."""
     process = psutil.Process(pid)
     while not done.is_set():
         try:
-            peak[0] = max(peak[0], _tree_memory(process))
+            parts = _tree_memory(process)
         except psutil.Error:
             return
+        if _total(parts) > _total(peak):
+            peak.clear()
+            peak.update(parts)
         time.sleep(0.02)
 
 
@@ -101,7 +114,7 @@ def our_build(data: Path, site: Path, cache: Path) -> dict:
     os.sync()  # the previous step's files are on disk before the clock starts, not written meanwhile
     child = subprocess.Popen([PYTHON, "-c", RUN_BUILD.format(root=str(ROOT)), str(data), str(site), str(cache)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak, done = [0], threading.Event()
+    peak, done = {}, threading.Event()
     watcher = threading.Thread(target=_watch, args=(child.pid, peak, done), daemon=True)
     watcher.start()
     out, err = child.communicate()
@@ -111,7 +124,9 @@ def our_build(data: Path, site: Path, cache: Path) -> dict:
         raise SystemExit(f"build failed:\n{err}")
     figures = json.loads(out.strip().splitlines()[-1])
     figures["stages"] = {name: float(sec) for name, sec in _STAGE.findall(err)}
-    figures["peak_mb"] = peak[0] / 2**20
+    figures["peak_mb"] = _total(peak) / 2**20
+    figures["peak_parts"] = ", ".join(f"{name} ({count} process{'es' if count > 1 else ''}) {size / 2**20:.0f} MB"
+                                      for name, (count, size) in sorted(peak.items()))
     return figures
 
 
@@ -178,9 +193,10 @@ def one_size(target: int, tmp: Path, repeat: int) -> None:
     rate, html_rate = ours["notices"] / ours["seconds"], ours["notices"] / html_seconds
     which = f"the median of {repeat} runs by HTML build time" if repeat > 1 else "one run"
     print(f"\n== {ours['notices']} notices ({villages} villages × {YEARS} years): {which} ==")
+    largest = max(runs, key=lambda r: r["peak_mb"])
     print(f"this program (no PDFs): {ours['seconds']:.1f} s, {rate:.0f} notices/s, "
-          f"peak memory (PSS) of the build and its children {max(r['peak_mb'] for r in runs):.0f} MB "
-          f"(the largest of the runs; target ≤ 1024 MB at 50,000)")
+          f"peak memory (PSS) of the build and its children {largest['peak_mb']:.0f} MB "
+          f"(the largest of the runs; target ≤ 1024 MB at 50,000): {largest['peak_parts']}")
     print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in ours["stages"].items()))
     print(f"  HTML build without the search index: {html_seconds:.1f} s, {html_rate:.0f} notices/s")
     if hugo:
@@ -204,7 +220,7 @@ def one_size(target: int, tmp: Path, repeat: int) -> None:
     changed = sum(1 for k in after if before.get(k) != after[k])
     made = sum(1 for k in after_inodes if before_inodes.get(k) != after_inodes[k])
     print(f"incremental (one new record): {again['seconds']:.1f} s = {100 * again['seconds'] / ours['seconds']:.1f}% "
-          f"of the full build (target ≤ 5%), peak {again['peak_mb']:.0f} MB")
+          f"of the full build (target ≤ 5%), peak {again['peak_mb']:.0f} MB: {again['peak_parts']}")
     print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again["stages"].items()))
     print(f"  files made anew: {made} of {len(after)} (the rest left as they were); "
           f"files with new bytes: {changed}")
