@@ -7,7 +7,7 @@ import os
 
 from generator import pipeline, reuse
 
-from .conftest import add_row
+from .conftest import add_row, read_rows, write_rows
 from .test_publish import tree
 
 AS_OF = dt.date(2025, 3, 1)
@@ -52,6 +52,36 @@ def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
     commitments_pages = _urls(site, "commitments")
     assert commitments_pages and not commitments_pages & kept  # its 最新状态 changed
     assert "manifest.json" not in kept and "checksums.json" not in kept
+
+
+def _pages_of(site, village):
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    return {n["url"] for n in manifest["notices"] if n["village"] == village}
+
+
+def test_a_new_hotline_remakes_that_village_s_notice_pages_only(data, tmp_path, config):
+    """A notice page shows its village's register row (公开栏, 监督电话), which its hash does not cover."""
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    before = _inodes(site)
+    rows = read_rows(data / "villages.csv")
+    column = rows[0].index("监督电话")
+    for row in rows[1:]:
+        if row[0] == "lucun":
+            row[column] = "0391-3569999"
+    write_rows(data / "villages.csv", rows)
+    _build(data, site, config)
+    after = _inodes(site)
+
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    assert _published(site) == _published(fresh)
+    kept = {path for path in before if after.get(path) == before[path]}
+    lucun, beixishang = _pages_of(site, "lucun"), _pages_of(site, "beixishang")
+    assert lucun and not lucun & kept
+    assert all("0391-3569999" in (site / url).read_text(encoding="utf-8") for url in lucun)
+    assert beixishang and beixishang <= kept
 
 
 def test_only_files_whose_bytes_change_are_written(data, tmp_path, config):
