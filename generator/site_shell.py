@@ -101,10 +101,14 @@ def _key(config: Config, raw) -> str | None:
     text = config.mkdocs_file.read_bytes()
     if len(raw["plugins"]) or b"INHERIT" in text or b"!ENV" in text or b"!relative" in text:
         return None
-    docs = config.mkdocs_file.parent / raw["docs_dir"]
     digest = hashlib.sha256(text + b"\0" + code_digest(THEME_DIR).encode() + sys.version.encode() + _packages().encode())
-    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
-        digest.update(b"\0" + path.relative_to(docs).as_posix().encode() + b"\0" + path.read_bytes())
+    # The pages, and the theme's overrides wherever mkdocs.yml has them (the packaged theme is
+    # in the packages' versions).
+    for number, folder in enumerate([raw["docs_dir"], *([raw["theme"].custom_dir] if raw["theme"].custom_dir else [])]):
+        folder = Path(folder)
+        digest.update(b"\1" + str(number).encode())
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -69,6 +69,16 @@ def test_an_edited_page_runs_mkdocs_again(config, tmp_path, runs):
     assert len(list((config.cache / "mkdocs").iterdir())) == 2  # the other entry stays an hour
 
 
+def test_an_edited_theme_override_runs_mkdocs_again(config, tmp_path, runs):
+    _shell(config, tmp_path / "one")
+    override = config.mkdocs_file.parent / "theme" / "overrides" / "main.html"
+    text = override.read_text(encoding="utf-8").replace("{% block extrahead %}", "{% block extrahead %}<!-- 主题改过了 -->")
+    override.write_text(text, encoding="utf-8")
+    _shell(config, tmp_path / "two")
+    assert len(runs) == 2
+    assert "主题改过了" in (tmp_path / "two" / "help" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_damaged_cache_entry_is_made_again(config, tmp_path, runs):
     first = _shell(config, tmp_path / "one")
     (entry,) = (config.cache / "mkdocs").iterdir()
