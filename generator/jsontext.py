@@ -32,9 +32,13 @@ def _compact_sorted_encoder() -> Callable[[object], str]:
     return lambda value: "".join(made(value, 0))
 
 
-compact_sorted = _compact_sorted_encoder()
-"""json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str):
-the text the keys of incremental builds hash (a hundred thousand a rebuild)."""
+_compact_sorted = _compact_sorted_encoder()
+
+
+def compact_sorted(value) -> str:
+    """json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str):
+    the text the keys of incremental builds hash (a hundred thousand a rebuild)."""
+    return _compact_sorted(value)
 
 
 def _scalar(value) -> str:

@@ -112,14 +112,12 @@ def _key(config: Config, raw) -> str | None:
     return digest.hexdigest()
 
 
-def _run_mkdocs(config: Config, target: Path, as_of: dt.date) -> None:
-    """MkDocs' build of content/ and the empty shell page into `target`."""
-    project = config.mkdocs_file.parent
+def _run_mkdocs(config: Config, raw, target: Path, as_of: dt.date) -> None:
+    """MkDocs' build of content/ and the empty shell page into `target` (`raw`: mkdocs.yml as read)."""
     # Beside the target, not in the system temp folder: a killed build's leftover is then
     # cleared by the next build along with the stage (publish.staging).
     with tempfile.TemporaryDirectory(prefix=f"{target.name}.docs-", dir=target.parent) as docs:
-        raw = mkdocs_load_config(str(config.mkdocs_file))
-        shutil.copytree(project / raw["docs_dir"], docs, dirs_exist_ok=True)
+        shutil.copytree(raw["docs_dir"], docs, dirs_exist_ok=True)
         Path(docs, f"{SHELL_PAGE}.md").write_text(_SHELL_MARKDOWN, encoding="utf-8")
         mk_config = mkdocs_load_config(
             str(config.mkdocs_file), docs_dir=docs, site_dir=str(target),
@@ -180,10 +178,11 @@ def build_mkdocs(stage: Path, config: Config, as_of: dt.date) -> Shell:
     """Build content/ with MkDocs into `stage` (or copy what it made from the same inputs
     before) and return the page shell it made."""
     assert config.mkdocs_file is not None
-    key = _key(config, mkdocs_load_config(str(config.mkdocs_file)))
+    raw = mkdocs_load_config(str(config.mkdocs_file))
+    key = _key(config, raw)
     entry = config.cache / "mkdocs" / key if key else None
     if not (entry is not None and _intact(entry) and _copied(entry, stage)):
-        _run_mkdocs(config, stage, as_of)
+        _run_mkdocs(config, raw, stage, as_of)
         if entry is not None:
             _keep(stage, entry)
     shell_dir = stage / SHELL_PAGE
