@@ -27,58 +27,51 @@ def _published(site):
     return {path: sha for path, sha in tree(site).items() if path != "manifest.json" and not path.startswith("manifests/")}
 
 
-def _urls(site, kind):
+def _urls(site, **match):
+    """The URLs of the published notices whose manifest entries have these values."""
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    return {n["url"] for n in manifest["notices"] if n["kind"] == kind}
+    return {n["url"] for n in manifest["notices"] if all(n[key] == value for key, value in match.items())}
 
 
-def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
+def _rebuilt(data, tmp_path, config, change):
+    """Build, `change` the data, build again: the site and the files it kept as they were, once
+    checked to have the bytes of a build from nothing (but for the manifest chain, which records
+    the earlier build)."""
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site = tmp_path / "site"
     _build(data, site, config)
     before = _inodes(site)
-    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    change()
     _build(data, site, config)
     after = _inodes(site)
 
     fresh = tmp_path / "fresh"
     _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
-    # Same bytes as a build from nothing, but for the manifest chain, which records the earlier build.
     assert _published(site) == _published(fresh)
+    return site, {path for path in before if after.get(path) == before[path]}
 
-    kept = {path for path in before if after.get(path) == before[path]}
-    finance_pages = _urls(site, "finance")
+
+def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
+    site, kept = _rebuilt(data, tmp_path, config, lambda: add_row(data / "commitment_progress.csv", NEW_PROGRESS))
+    finance_pages = _urls(site, kind="finance")
     assert finance_pages and finance_pages <= kept  # carried over: the very same files
-    commitments_pages = _urls(site, "commitments")
+    commitments_pages = _urls(site, kind="commitments")
     assert commitments_pages and not commitments_pages & kept  # its 最新状态 changed
     assert "manifest.json" not in kept and "checksums.json" not in kept
 
 
-def _pages_of(site, village):
-    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    return {n["url"] for n in manifest["notices"] if n["village"] == village}
-
-
 def test_a_new_hotline_remakes_that_village_s_notice_pages_only(data, tmp_path, config):
     """A notice page shows its village's register row (公开栏, 监督电话), which its hash does not cover."""
-    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
-    site = tmp_path / "site"
-    _build(data, site, config)
-    before = _inodes(site)
-    rows = read_rows(data / "villages.csv")
-    column = rows[0].index("监督电话")
-    for row in rows[1:]:
-        if row[0] == "lucun":
-            row[column] = "0391-3569999"
-    write_rows(data / "villages.csv", rows)
-    _build(data, site, config)
-    after = _inodes(site)
+    def new_hotline():
+        rows = read_rows(data / "villages.csv")
+        column = rows[0].index("监督电话")
+        for row in rows[1:]:
+            if row[0] == "lucun":
+                row[column] = "0391-3569999"
+        write_rows(data / "villages.csv", rows)
 
-    fresh = tmp_path / "fresh"
-    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
-    assert _published(site) == _published(fresh)
-    kept = {path for path in before if after.get(path) == before[path]}
-    lucun, beixishang = _pages_of(site, "lucun"), _pages_of(site, "beixishang")
+    site, kept = _rebuilt(data, tmp_path, config, new_hotline)
+    lucun, beixishang = _urls(site, village="lucun"), _urls(site, village="beixishang")
     assert lucun and not lucun & kept
     assert all("0391-3569999" in (site / url).read_text(encoding="utf-8") for url in lucun)
     assert beixishang and beixishang <= kept
@@ -102,7 +95,7 @@ def test_a_file_edited_on_the_server_is_made_again(data, tmp_path, config):
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site = tmp_path / "site"
     _build(data, site, config)
-    page = site / sorted(_urls(site, "finance"))[0]
+    page = site / sorted(_urls(site, kind="finance"))[0]
     original = page.read_bytes()
     with open(page, "r+b") as edited:  # in place: same inode, new bytes and mtime
         edited.write(b"<!-- edited -->")
@@ -124,7 +117,7 @@ def test_a_record_for_another_site_is_not_trusted(data, tmp_path, config):
     site.rename(tmp_path / "old")
     other.rename(site)
     # Even a file that has the very size and mtime the record names is not taken on trust.
-    relative = sorted(_urls(site, "finance"))[0]  # a page whose key did not change
+    relative = sorted(_urls(site, kind="finance"))[0]  # a page whose key did not change
     _, size, mtime = reuse.read_record(record)["files"][relative]
     page = site / relative
     page.write_bytes(b"tampered".ljust(size, b" "))
