@@ -54,22 +54,23 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def village_digests(table: RawTable | None) -> dict[str, str]:
-    """Village code → sha256 of that village's rows in the file, cells as written, in order."""
+def _by_village(table: RawTable | None, line) -> dict[str, str]:
+    """Village code → sha256 of `line(row)` for that village's rows in the file, in order."""
     rows: dict[object, list[str]] = defaultdict(list)
     for raw in table.rows if table else ():
-        rows[raw.cells.get("village", "")].append("\x1f".join(map(str, raw.cells.values())))
+        rows[raw.cells.get("village", "")].append(line(raw))
     return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
+
+
+def village_digests(table: RawTable | None) -> dict[str, str]:
+    """Village code → sha256 of that village's rows in the file, cells as written, in order."""
+    return _by_village(table, lambda raw: "\x1f".join(map(str, raw.cells.values())))
 
 
 def row_digests(table: RawTable | None) -> dict[str, str]:
     """Village code → sha256 of that village's rows in the file with their row numbers and
     columns: where it is unchanged, so are the records and problems made from those rows."""
-    rows: dict[object, list[str]] = defaultdict(list)
-    for raw in table.rows if table else ():
-        cells = "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items())
-        rows[raw.cells.get("village", "")].append(f"{raw.row}\x1f{cells}")
-    return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
+    return _by_village(table, lambda raw: f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items()))
 
 
 class CheckCache:

@@ -155,7 +155,7 @@ def _keep(made: Path, entry: Path) -> None:
             shutil.copytree(made, Path(tmp, "site"))
             Path(tmp, "site", _LISTING).write_text(_listing(made), encoding="utf-8")
             shutil.rmtree(entry, ignore_errors=True)  # a damaged one
-            with contextlib.suppress(FileExistsError, OSError):  # a concurrent build kept it first
+            with contextlib.suppress(OSError):  # a concurrent build kept it first
                 os.replace(Path(tmp, "site"), entry)
         now = time.time()
         for other in entry.parent.iterdir():
