@@ -21,6 +21,7 @@ from . import (
     render_html,
     render_search,
     reuse,
+    site_scan,
     site_shell,
     templates,
     validate,
@@ -151,10 +152,18 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     `pdfs=False` leaves the PDFs out (benchmarks time pages and PDFs separately);
     `scheduler` (a Dask address or Client) renders on a cluster instead of local processes.
     """
-    with step("检查数据"):
-        plan = prepare(data_dir, site_dir, config, as_of, previous_file)
-    if plan.errors:
-        raise DataError(plan.errors)
+    publish.finish_interrupted(site_dir)  # whole again before find lists it
+    with reuse.scanning(config, site_dir) as scan:
+        with step("检查数据"):
+            plan = prepare(data_dir, site_dir, config, as_of, previous_file)
+        if plan.errors:
+            raise DataError(plan.errors)
+        return _write_site(plan, site_dir, config, as_of, pdfs, scheduler, scan)
+
+
+def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs: bool, scheduler,
+                scan: site_scan.SiteScan | None) -> BuildResult:
+    """Every file of the site from the plan, swapped in at the end."""
     heap.settled()  # the records and notices: kept to the end, never garbage
     shown = plan.published
     ids = {n.id for n in shown}
@@ -164,7 +173,7 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     with publish.staging(site_dir) as stage, contextlib.closing(runner):
         with step("页面框架"):
             shell = site_shell.build_mkdocs(stage, config, as_of)
-            carry = reuse.start(config, site_dir, stage, plan.previous, shell.html)
+            carry = reuse.start(config, site_dir, stage, plan.previous, shell.html, scan)
         with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
             render_data.render_downloads(stage, shown, carry)
             render_data.render_verify_index(stage, shown, plan.history.superseded)

@@ -24,11 +24,13 @@ import logging
 import marshal
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from . import jsontext, paths
+from . import jsontext, paths, site_scan
 from .config import Config
 from .history import Previous
 from .templates import THEME_DIR
@@ -80,8 +82,9 @@ def record_file(config: Config, site: Path) -> Path:
 class Reuse:
     """What the last build made, and what this build carries over or makes."""
 
-    def __init__(self, site: Path, stage: Path, record: dict | None, salt: str):
+    def __init__(self, site: Path, stage: Path, record: dict | None, salt: str, listed: set[str] | None = None):
         self.stage, self.salt = stage, salt
+        self._listed = listed  # the site's files as site_scan lists them; None: lstat each
         self.site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
@@ -116,6 +119,12 @@ class Reuse:
         return True
 
     def _intact(self, files: list[str]) -> bool:
+        if self._listed is not None:
+            for relative in files:
+                recorded = self._before_files.get(relative)
+                if recorded is None or site_scan.line(recorded[1], recorded[2], relative) not in self._listed:
+                    return False
+            return True
         for relative in files:
             recorded = self._before_files.get(relative)
             try:
@@ -147,7 +156,21 @@ class Reuse:
         return {"version": RECORD_VERSION, "checksums": checksums_digest, "units": units, "files": files}
 
 
-def start(config: Config, site: Path, stage: Path, previous: Previous, shell_html: str = "") -> Reuse:
+@contextmanager
+def scanning(config: Config, site: Path) -> Iterator[site_scan.SiteScan | None]:
+    """The site's files listed while the build goes on, when there is a record to check them against."""
+    if not (site.is_dir() and record_file(config, site).is_file()):
+        yield None
+        return
+    scan = site_scan.SiteScan(site)
+    try:
+        yield scan
+    finally:
+        scan.close()
+
+
+def start(config: Config, site: Path, stage: Path, previous: Previous, shell_html: str = "",
+          scan: site_scan.SiteScan | None = None) -> Reuse:
     """A Reuse for this build: the record is used only if it describes the published site."""
     salt = hashlib.sha256((code_digest(THEME_DIR) + output_settings(config) + _libraries() + shell_html)
                           .encode("utf-8")).hexdigest()
@@ -160,7 +183,7 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
             record = None
     if record is None:
         log.info("no record of the published site: every file is made")
-    carry = Reuse(site, stage, record, salt)
+    carry = Reuse(site, stage, record, salt, scan.files() if scan and record is not None else None)
     if record is not None:
         if os.stat(stage).st_dev == os.stat(site).st_dev:  # moved into it later, which needs one file system
             paths.overlay(stage, carry.site, record["files"].keys())

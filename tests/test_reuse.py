@@ -5,7 +5,7 @@ import datetime as dt
 import json
 import os
 
-from generator import pipeline, reuse
+from generator import pipeline, reuse, site_scan
 
 from .conftest import add_row, read_rows, write_rows
 from .test_publish import tree
@@ -195,3 +195,25 @@ def test_older_manifests_are_kept_without_being_read_again(data, tmp_path, confi
     assert [r for r in written if r.startswith("manifests/")] == [f"manifests/{second}.json"]  # only the one replaced now
     assert len(list((site / "manifests").iterdir())) == 2
     assert verify_site(site).ok
+
+
+def test_files_are_checked_alike_with_the_site_listed_or_not(data, tmp_path, config, monkeypatch):
+    """The site is listed by find while the data is checked; without find, each file is lstat'ed."""
+    def rebuild_keeps(name, without_find):
+        with monkeypatch.context() as patch:
+            if without_find:
+                patch.setattr(site_scan.shutil, "which", lambda _: None)
+            site = tmp_path / name
+            _build(data, site, dataclasses.replace(config, cache_dir=tmp_path / f"{name}-cache"))
+            page = site / sorted(_urls(site, kind="finance"))[0]
+            page.write_bytes(page.read_bytes().replace(b"<", b"[", 1))  # same size, new mtime
+            before = _inodes(site)
+            _build(data, site, dataclasses.replace(config, cache_dir=tmp_path / f"{name}-cache"))
+            after = _inodes(site)
+            assert b"[" not in page.read_bytes()[:1]
+            return {path for path in before if after.get(path) == before[path]}, page.relative_to(site).as_posix()
+
+    listed, edited = rebuild_keeps("listed", without_find=False)
+    unlisted, _ = rebuild_keeps("unlisted", without_find=True)
+    assert listed == unlisted and edited not in listed
+    assert len(listed) > 100  # most of the site carried over either way
