@@ -31,8 +31,10 @@ class PagefindService:
     """One `pagefind --service` process; indexes one bundle at a time."""
 
     def __init__(self, executable: str):
+        # Buffered as much as the pipe holds: a township is written in a few dozen calls, each a
+        # moment the feeding thread waits for the interpreter when the build runs beside it.
         self._process = subprocess.Popen([executable, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL)
+                                         stderr=subprocess.DEVNULL, bufsize=PIPE_SIZE)
         self._next_id = 0
         self._pending = bytearray()
         for pipe in (self._process.stdin, self._process.stdout):

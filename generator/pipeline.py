@@ -176,7 +176,6 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
             carry = reuse.start(config, site_dir, stage, plan.previous, shell.html, scan)
         with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
             render_data.render_downloads(stage, shown, carry)
-            render_data.render_verify_index(stage, shown, plan.history.superseded)
         with step("网页"):
             render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
         if pdfs:
@@ -188,10 +187,17 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
             PdfCache(config.cache / "pdf").prune(site_dir)  # what this site and others publish stays
         runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
         executor.give_back_memory()
-        with step("订阅"):
-            render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
-        with step("搜索索引"):
-            render_search.render_search(stage, shown, carry)
+        with step(render_search.STAGE):
+            search = render_search.start(stage, shown, carry)  # one changed township: indexed meanwhile
+        with contextlib.closing(search):
+            with step("订阅"):
+                render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
+            with step("数据目录"):
+                render_data.render_verify_index(stage, shown, plan.history.superseded)
+                render_data.render_datapackage(stage, shown)
+            executor.give_back_memory()  # what the listings took, before Pagefind's peak
+            with step(render_search.FINISH_STAGE):
+                search.finish()
         with step("清单"):
             history.write_archives(stage, plan.history, plan.previous)
             digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)

@@ -66,7 +66,7 @@ def notice_json(notice: Notice, canonical: dict | None = None) -> bytes:
 
 
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
-    """Each notice's CSV and JSON, and datapackage.json listing every one of them."""
+    """Each notice's CSV and JSON."""
     carry = carry or reuse.Reuse.nothing(stage)
     with paths.Writer() as writer:
         for notice in notices:
@@ -80,6 +80,10 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
                 writer.write_bytes(stage, notice.data, notice_csv(notice, canonical))
                 writer.write_bytes(stage, notice.json, notice_json(notice, canonical))
                 carry.made_unit(unit, key, [notice.data, notice.json])
+
+
+def render_datapackage(stage: Path, notices: list[Notice]) -> None:
+    """datapackage.json, listing every notice's downloads (written by render_downloads)."""
     package = {
         "name": "cunwu-notices",
         "title": "村务公开公告数据",

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, partial
 from importlib.metadata import version
@@ -26,7 +27,9 @@ from .pagefind_service import PagefindService
 log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"
+STAGE, FINISH_STAGE = "搜索索引", "搜索索引写入"  # the pipeline's steps (the benchmark adds them up)
 SEARCH_WORKERS = 2
+BACKGROUND_MAX = 1  # townships indexed while the build goes on (see start)
 PAGEFIND_VERSION = version("pagefind_bin_extended")  # the binary that writes the bundles
 # The rich UI variants and highlighter are not used by our search page.
 _UNUSED = ("pagefind-component-ui", "pagefind-modular-ui", "pagefind-highlight")
@@ -45,11 +48,23 @@ def bundle_path(township_code: str) -> str:
     return f"{SEARCH_DIR}/{township_code}/"
 
 
-def _index_township(service: PagefindService, stage: Path, notices: list[Notice]) -> dict[str, bytes]:
-    """Pagefind's own indexer (Rust) over the township's notice pages only, in the order of
-    their URLs, whatever file system they are on: the same bytes on every machine."""
+Pages = list[tuple[str, Callable[[], str]]]
+
+
+def _pages(stage: Path, notices: list[Notice], read_now: bool) -> Pages:
+    """The township's notice pages in the order of their URLs, whatever file system they are
+    on (the same bytes on every machine), each with a reader of its HTML. `read_now`: read
+    here, for indexing beside the build, whose thread would hold up a thread that reads each
+    file (it waits for the interpreter after every read)."""
     pages = sorted(("/" + notice.folder, paths.located(stage, notice.url)) for notice in notices)
-    files = service.bundle([(url, partial(path.read_text, encoding="utf-8")) for url, path in pages], "zh")
+    if read_now:
+        return [(url, partial(str, path.read_text(encoding="utf-8"))) for url, path in pages]
+    return [(url, partial(path.read_text, encoding="utf-8")) for url, path in pages]
+
+
+def _index_township(service: PagefindService, pages: Pages) -> dict[str, bytes]:
+    """Pagefind's own indexer (Rust) over the township's notice pages only."""
+    files = service.bundle(pages, "zh")
     return {path: content for path, content in deterministic(files).items() if not path.startswith(_UNUSED)}
 
 
@@ -104,12 +119,54 @@ def bundle_paths(notices: list[Notice]) -> list[str]:
     return [bundle_path(code) for code in sorted({n.village.township_code for n in notices})]
 
 
-def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
-    """Write one Pagefind bundle per township, from the notice pages already in `stage`.
+class Indexing:
+    """The search stage, started: the townships to index, indexed by `finish`, or by then already."""
+
+    def __init__(self, stage: Path, by_township: dict[str, list[Notice]], todo: list[tuple[str, str]],
+                 carry: reuse.Reuse):
+        self.stage, self.by_township, self.todo, self.carry = stage, by_township, todo, carry
+        self._services: list[PagefindService] = []
+        self._local = threading.local()
+        self._pool = ThreadPoolExecutor(SEARCH_WORKERS)
+        self._bundles: Iterator[dict[str, bytes]] | None = None
+        if len(todo) <= BACKGROUND_MAX:  # a rebuild: indexed while the build goes on
+            self._bundles = self._pool.map(self._index, [_pages(stage, by_township[code], True) for code, _ in todo])
+
+    def _index(self, pages: Pages) -> dict[str, bytes]:
+        if not hasattr(self._local, "service"):  # one Pagefind process per thread, for all its townships
+            self._local.service = PagefindService(_pagefind())
+            self._services.append(self._local.service)
+        return _index_township(self._local.service, pages)
+
+    def finish(self) -> None:
+        """Wait for the bundles (or index them now) and write them into the stage."""
+        try:
+            bundles = self._bundles or self._pool.map(
+                self._index, (_pages(self.stage, self.by_township[code], False) for code, _ in self.todo))
+            for (code, key), files in zip(self.todo, bundles, strict=True):
+                for path, content in sorted(files.items()):
+                    paths.write_bytes(self.stage, bundle_path(code) + path, content)
+                self.carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
+                log.info("search index for %s: %d notices", code, len(self.by_township[code]))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+        for service in self._services:
+            service.close()
+
+
+def start(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> Indexing:
+    """Begin the search stage over the notice pages already in `stage`: one Pagefind bundle
+    per township, written by `finish()`.
 
     A township whose notice pages all were carried over keeps its bundle. The others are
     indexed two at a time, each by a Pagefind service process of its own (a service indexes
-    on one core).
+    on one core). When only one township changed (a rebuild), it is indexed in the background
+    at once, while this process writes the feeds and data listings (2 s at county scale);
+    with more, indexing waits for `finish()`: two services at their peak (about 200 MB each)
+    beside those listings would pass the memory a county's build may use.
     """
     carry = carry or reuse.Reuse.nothing(stage)
     by_township: dict[str, list[Notice]] = defaultdict(list)
@@ -121,22 +178,9 @@ def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None 
         key = carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
         if not carry.carry("search:" + code, key):
             todo.append((code, key))
-    services: list[PagefindService] = []
-    local = threading.local()
+    return Indexing(stage, by_township, todo, carry)
 
-    def index(code: str) -> dict[str, bytes]:
-        if not hasattr(local, "service"):  # one Pagefind process per thread, for all its townships
-            local.service = PagefindService(_pagefind())
-            services.append(local.service)
-        return _index_township(local.service, stage, by_township[code])
 
-    try:
-        with ThreadPoolExecutor(SEARCH_WORKERS) as pool:
-            for (code, key), files in zip(todo, pool.map(index, [code for code, _ in todo]), strict=True):
-                for path, content in sorted(files.items()):
-                    paths.write_bytes(stage, bundle_path(code) + path, content)
-                carry.made_unit("search:" + code, key, [bundle_path(code) + path for path in files])
-                log.info("search index for %s: %d notices", code, len(by_township[code]))
-    finally:
-        for service in services:
-            service.close()
+def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
+    """The whole search stage at once (see `start`)."""
+    start(stage, notices, carry).finish()

@@ -44,8 +44,10 @@ def test_bundle_is_the_same_whatever_file_system_and_order_the_pages_come_in(sam
         _copy_pages(site, reversed(notices), Path(copy))  # created newest first: listed in another order
         service = PagefindService(render_search._pagefind())
         try:
-            here = render_search._index_township(service, site, notices)
-            there = render_search._index_township(service, Path(copy), list(reversed(notices)))
+            here = render_search._index_township(service, render_search._pages(site, notices, read_now=False))
+            # Read beforehand, as for indexing beside the build: the same bundle.
+            there = render_search._index_township(
+                service, render_search._pages(Path(copy), list(reversed(notices)), read_now=True))
         finally:
             service.close()
     assert here == there

@@ -217,3 +217,36 @@ def test_files_are_checked_alike_with_the_site_listed_or_not(data, tmp_path, con
     unlisted, _ = rebuild_keeps("unlisted", without_find=True)
     assert listed == unlisted and edited not in listed
     assert len(listed) > 100  # most of the site carried over either way
+
+
+def test_one_changed_township_is_indexed_beside_the_rest_of_the_build(data, tmp_path, config, monkeypatch):
+    """A rebuild's one township is indexed while the feeds and listings are written; a full
+    build indexes only after them, so two Pagefind services never run beside those listings."""
+    from generator import render_feeds, render_search
+
+    started, at_feeds = [], []
+    service, feeds = render_search.PagefindService, render_feeds.render_feeds
+
+    def counted_service(*args):
+        started.append(1)
+        return service(*args)
+
+    def counted_feeds(*args, **kwargs):
+        at_feeds.append(len(started))
+        return feeds(*args, **kwargs)
+
+    monkeypatch.setattr(render_search, "PagefindService", counted_service)
+    monkeypatch.setattr(render_feeds, "render_feeds", counted_feeds)
+    rows = read_rows(data / "villages.csv")  # 鹿村 moves to a township of its own: two to index
+    for row in rows[1:]:
+        if row[0] == "lucun":
+            row[2:4] = ["新集镇", "xinji"]
+    write_rows(data / "villages.csv", rows)
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    assert sorted(entry.name for entry in (site / render_search.SEARCH_DIR).iterdir()) == ["xinji", "yangmiao"]
+    assert at_feeds == [0] and len(started) == 2
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)  # 北西尚村, of 阳庙镇
+    _build(data, site, config)
+    assert at_feeds == [0, 3]  # the one service of the rebuild was running by then
