@@ -192,6 +192,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         with contextlib.closing(search):
             with step("订阅"):
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
+            carry.carried_all()  # the last units: what it held serves the listings next
             with step("数据目录"):
                 render_data.render_verify_index(stage, shown, plan.history.superseded)
                 render_data.render_datapackage(stage, shown)

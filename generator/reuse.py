@@ -118,6 +118,13 @@ class Reuse:
         self.carried += 1
         return True
 
+    def carried_all(self) -> None:
+        """No more units are carried: the site's listing and the last build's units go (100 MB
+        at county scale, freed before Pagefind indexes beside the build). The few files still
+        compared with the published ones after this (same_file) are lstat'ed."""
+        self._listed = None
+        self._before_units = {}
+
     def _intact(self, files: list[str]) -> bool:
         if self._listed is not None:
             for relative in files:
