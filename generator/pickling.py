@@ -2,7 +2,11 @@
 
 A slotted dataclass pickles through dataclasses' own __getstate__/__setstate__, which look up
 the fields again for every object (most of the time of loading the cache). These pickle as
-"call the class with the values in field order", which pickle does in C.
+"make the object from the values in field order". A frozen dataclass's __init__ sets each
+field through object.__setattr__, six times slower than a plain assignment (1.4 µs against
+0.2 µs for eight fields): loading a county's cache spent 0.85 s there. So an object is made
+by a twin class with the same slots and a plain __init__, then given its own class, which
+Python allows between classes of the same layout. The result is the frozen record itself.
 """
 
 from __future__ import annotations
@@ -28,8 +32,27 @@ def _values(cls: type) -> Callable[[object], tuple]:
     return tuple_getter(cls.__slots__)  # a slotted dataclass: its fields, in order
 
 
+def _twin(cls: type) -> type:
+    """A class with cls's bases and slots whose __init__ assigns them plainly, then makes the
+    object cls's own. Named as cls's attribute `_Twin`, so pickle finds it by name."""
+    names = cls.__slots__
+    namespace: dict = {"cls": cls}
+    assignments = "".join(f"\n    self.{name} = {name}" for name in names)
+    exec(f"def __init__(self, {', '.join(names)}):{assignments}\n    self.__class__ = cls", namespace)  # noqa: S102 - field names only
+    twin = type("_Twin", cls.__bases__, {"__slots__": names, "__init__": namespace["__init__"], "_twin": True})
+    twin.__module__, twin.__qualname__ = cls.__module__, f"{cls.__qualname__}._Twin"
+    return twin
+
+
 class Pickled:
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # dataclass(slots=True) makes the class again, with its __slots__: that one gets a twin.
+        if "__slots__" in cls.__dict__ and not cls.__dict__.get("_twin"):
+            cls._Twin = _twin(cls)
+
     def __reduce__(self):
-        return type(self), _values(type(self))(self)
+        cls = type(self)
+        return cls._Twin, _values(cls)(self)
