@@ -43,6 +43,14 @@ class Previous:
     def sha256(self) -> str | None:
         return hashlib.sha256(self.raw).hexdigest() if self.raw is not None else None
 
+    def slim(self) -> Previous:
+        """Without its notices, once held against this build's (100 MB of dicts at county scale):
+        what the rest of the build reads is the head and the exact bytes."""
+        if self.manifest is None:
+            return self
+        head = {key: value for key, value in self.manifest.items() if key not in ("notices", "superseded")}
+        return replace(self, manifest=head)
+
     def entries(self) -> dict[str, dict]:
         return {e["id"]: e for e in (self.manifest or {}).get("notices", [])}
 

@@ -116,7 +116,7 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     if checked.cache:
         checked.cache.restore_hashes(every)
     past = history.apply(notices.published(every, as_of), every, checked.records.corrections, previous, as_of, problems)
-    return Plan(checked.records, problems.items, every, past, previous, checked.cache)
+    return Plan(checked.records, problems.items, every, past, previous.slim(), checked.cache)
 
 
 @heap.tuned()

@@ -247,26 +247,41 @@ def checksums(stage: Path) -> bytes:
     return jsontext.indented(dict(sorted(sums.items())), 0)
 
 
-def _chain(stage: Path, body: dict, previous: Previous | None) -> str | None:
-    """The previous pointer, and the older manifests copied into manifests/.
+def _chain(stage: Path, body: dict, previous: Previous | None) -> list[bytearray]:
+    """The manifest's text in parts (jsontext.member_texts), its previous pointer set; the
+    older manifests copied into manifests/.
 
     A rebuild that publishes exactly what the previous manifest says adds no link, so
-    building the same data twice gives the same bytes.
+    building the same data twice gives the same bytes: that is, when this manifest with the
+    previous one's pointer would have the previous one's very bytes.
     """
     if previous is None or previous.manifest is None:
-        return None
-    older = {key: value for key, value in previous.manifest.items() if key != "previous"}
-    pointer = previous.manifest.get("previous") if older == body else previous.sha256
+        return jsontext.member_texts(body, 1)
+    position = list(body).index("previous")
+    parts = jsontext.member_texts({**body, "previous": previous.manifest.get("previous")}, 1)
+    if not _same_bytes(parts, previous.raw):
+        parts[1 + position] = jsontext.member_text(position, "previous", previous.sha256, 1)
+        paths.write_bytes(stage, f"{HISTORY_DIR}/{previous.sha256}.json", previous.raw)
     if previous.folder is not None and (previous.folder / HISTORY_DIR).is_dir():
         for path in sorted((previous.folder / HISTORY_DIR).glob("*.json")):
             # Named by their sha256 and never changed (27 MB each at county scale): not read
             # again when the record of the last build has them as they are.
             relative = f"{HISTORY_DIR}/{path.name}"
-            if not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
+            if relative not in paths.written(stage) and not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
                 paths.write_bytes(stage, relative, path.read_bytes())
-    if pointer == previous.sha256:
-        paths.write_bytes(stage, f"{HISTORY_DIR}/{pointer}.json", previous.raw)
-    return pointer
+    return parts
+
+
+def _same_bytes(parts: list[bytearray], raw: bytes | None) -> bool:
+    """Whether the parts joined are `raw` (compared in place, not joined)."""
+    if raw is None or sum(map(len, parts)) != len(raw):
+        return False
+    at = 0
+    for part in parts:
+        if not raw.startswith(part, at):
+            return False
+        at += len(part)
+    return True
 
 
 def _sitemap(files: list[str], site_url: str) -> str:
@@ -289,6 +304,7 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
     sums = checksums(stage)
     paths.write_bytes(stage, CHECKSUMS, sums)
     body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
-    body["previous"] = _chain(stage, {k: v for k, v in body.items() if k != "previous"}, previous)
-    paths.write_bytes(stage, MANIFEST, jsontext.indented(body, 1))
-    return body["checksums"]
+    parts = _chain(stage, body, previous)
+    del body  # its notices' dicts, before the text is joined
+    paths.write_bytes(stage, MANIFEST, b"".join(parts))
+    return hashlib.sha256(sums).hexdigest()

@@ -43,7 +43,8 @@ AWKWARD = {
 
 
 @pytest.mark.parametrize("indent", [0, 1, 3])
-@pytest.mark.parametrize("value", [AWKWARD, {}, [], [AWKWARD, [AWKWARD]], "文字", 3, None, {"only": {}}])
+@pytest.mark.parametrize("value", [AWKWARD, {}, [], [AWKWARD, [AWKWARD]], "文字", 3, None, {"only": {}},
+                                   {"tuple": (1, "二"), "empty": (), "list": [AWKWARD]}])
 def test_awkward_values_give_json_dumps_bytes(indent, value):
     expected = (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
     assert bytes(indented(value, indent)) == expected
