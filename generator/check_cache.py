@@ -54,23 +54,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _by_village(table: RawTable | None, line) -> dict[str, str]:
-    """Village code → sha256 of `line(row)` for that village's rows in the file, in order."""
-    rows: dict[object, list[str]] = defaultdict(list)
+def _hashed(lines: dict[object, list[str]]) -> dict[str, str]:
+    return {str(code): hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest() for code, rows in lines.items()}
+
+
+def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Village code → sha256 of that village's rows in the file, in order, twice, from one pass:
+    - with the cells as written: where it is unchanged, so are the notices made from them;
+    - with row numbers and columns: where it is unchanged, so are the records and problems
+      made from those rows."""
+    cells: dict[object, list[str]] = defaultdict(list)
+    numbered: dict[object, list[str]] = defaultdict(list)
     for raw in table.rows if table else ():
-        rows[raw.cells.get("village", "")].append(line(raw))
-    return {str(code): hashlib.sha256("\x1e".join(lines).encode("utf-8")).hexdigest() for code, lines in rows.items()}
-
-
-def village_digests(table: RawTable | None) -> dict[str, str]:
-    """Village code → sha256 of that village's rows in the file, cells as written, in order."""
-    return _by_village(table, lambda raw: "\x1f".join(map(str, raw.cells.values())))
-
-
-def row_digests(table: RawTable | None) -> dict[str, str]:
-    """Village code → sha256 of that village's rows in the file with their row numbers and
-    columns: where it is unchanged, so are the records and problems made from those rows."""
-    return _by_village(table, lambda raw: f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items()))
+        village = raw.cells.get("village", "")
+        cells[village].append("\x1f".join(map(str, raw.cells.values())))
+        numbered[village].append(f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items()))
+    return _hashed(cells), _hashed(numbered)
 
 
 class CheckCache:
@@ -159,13 +158,13 @@ class CheckCache:
         records, problems, _, rows = found
         return records, problems, rows
 
-    def keep_records(self, kind: str, path: Path, table: RawTable | None, records: list, problems: list[Problem],
-                     rows: dict[str, str] | None = None) -> None:
-        """What checking the file (as read into `table`) found, for the next check of the same bytes
-        and, through the pointer, for the next check of the file after it changes."""
-        self._villages[kind][path] = village_digests(table)
+    def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem],
+                     found: tuple[dict[str, str], dict[str, str]]) -> None:
+        """What checking the file found (`found`: its digests()), for the next check of the same
+        bytes and, through the pointer, for the next check of the file after it changes."""
+        self._villages[kind][path], rows = found
         key = self._file_keys[kind][path]
-        self._write(kind, key, (records, problems, self._villages[kind][path], rows if rows is not None else row_digests(table)))
+        self._write(kind, key, (records, problems, self._villages[kind][path], rows))
         try:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
         except OSError as exc:

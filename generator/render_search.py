@@ -179,8 +179,3 @@ def start(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) 
         if not carry.carry("search:" + code, key):
             todo.append((code, key))
     return Indexing(stage, by_township, todo, carry)
-
-
-def render_search(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
-    """The whole search stage at once (see `start`)."""
-    start(stage, notices, carry).finish()

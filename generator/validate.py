@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from . import fields, privacy, rules, schema
-from .check_cache import CheckCache, row_digests
+from .check_cache import CheckCache, digests
 from .config import Config
 from .errors import Problems
 from .load import RawRow, RawTable, Tables
@@ -304,10 +304,10 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
                 found = Problems()
                 table = tables.read(kind, path, found)
                 earlier = cache.earlier(kind, path) if cache and table else None
-                rows = row_digests(table) if earlier else None
-                known = _checked_file(kind, table, make, found, earlier, rows)
+                village_rows = digests(table) if cache else None
+                known = _checked_file(kind, table, make, found, earlier, village_rows and village_rows[1])
                 if cache:
-                    cache.keep_records(kind, path, table, *known, rows)
+                    cache.keep_records(kind, path, *known, village_rows)
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)
