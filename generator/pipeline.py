@@ -153,16 +153,18 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     `scheduler` (a Dask address or Client) renders on a cluster instead of local processes.
     """
     publish.finish_interrupted(site_dir)  # whole again before find lists it
-    with reuse.scanning(config, site_dir) as scan:
+    with reuse.scanning(config, site_dir) as scan, contextlib.ExitStack() as later:
+        # A rebuild (there is a record to check the site against) will likely index a township.
+        warm = later.enter_context(contextlib.closing(render_search.WarmService())) if scan else None
         with step("检查数据"):
             plan = prepare(data_dir, site_dir, config, as_of, previous_file)
         if plan.errors:
             raise DataError(plan.errors)
-        return _write_site(plan, site_dir, config, as_of, pdfs, scheduler, scan)
+        return _write_site(plan, site_dir, config, as_of, pdfs, scheduler, scan, warm)
 
 
 def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs: bool, scheduler,
-                scan: site_scan.SiteScan | None) -> BuildResult:
+                scan: site_scan.SiteScan | None, warm: render_search.WarmService | None) -> BuildResult:
     """Every file of the site from the plan, swapped in at the end."""
     heap.settled()  # the records and notices: kept to the end, never garbage
     shown = plan.published
@@ -188,7 +190,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         runner.close()  # the rendering workers' memory is freed before Pagefind needs its own
         executor.give_back_memory()
         with step(render_search.STAGE):
-            search = render_search.start(stage, shown, carry)  # one changed township: indexed meanwhile
+            search = render_search.start(stage, shown, carry, warm)  # one changed township: indexed meanwhile
         with contextlib.closing(search):
             with step("订阅"):
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)

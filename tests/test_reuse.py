@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import threading
 
 from generator import pipeline, reuse, site_scan
 
@@ -228,7 +229,7 @@ def test_one_changed_township_is_indexed_beside_the_rest_of_the_build(data, tmp_
     service, feeds = render_search.PagefindService, render_feeds.render_feeds
 
     def counted_service(*args):
-        started.append(1)
+        started.append(threading.current_thread().name)
         return service(*args)
 
     def counted_feeds(*args, **kwargs):
@@ -250,3 +251,5 @@ def test_one_changed_township_is_indexed_beside_the_rest_of_the_build(data, tmp_
     add_row(data / "commitment_progress.csv", NEW_PROGRESS)  # 北西尚村, of 阳庙镇
     _build(data, site, config)
     assert at_feeds == [0, 3]  # the one service of the rebuild was running by then
+    # started while the data was checked, its dictionary loaded, and then given the township
+    assert started[2].startswith("pagefind-warm")
