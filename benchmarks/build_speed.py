@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 NOTICES_PER_VILLAGE_YEAR = 13.8  # what `generator sample` makes for a quarterly village
 YEARS = 5
-SEARCH_STAGES = ("搜索索引", "搜索索引写入")  # started, and waited for and written
+SEARCH_STAGES = ("搜索索引准备", "搜索索引")  # started (and, in a rebuild, run meanwhile), then finished
 # What Hugo's build does, from our stages: read and check the records, make the page shell,
 # render and write the pages (no downloads, feeds, search or manifest).
 PAGE_STAGES = ("检查数据", "页面框架", "网页")

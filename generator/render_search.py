@@ -27,7 +27,7 @@ from .pagefind_service import PagefindService
 log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"
-STAGE, FINISH_STAGE = "搜索索引", "搜索索引写入"  # the pipeline's steps (the benchmark adds them up)
+STAGE, FINISH_STAGE = "搜索索引准备", "搜索索引"  # the pipeline's steps (the benchmark adds them up)
 SEARCH_WORKERS = 2
 BACKGROUND_MAX = 1  # townships indexed while the build goes on (see start)
 PAGEFIND_VERSION = version("pagefind_bin_extended")  # the binary that writes the bundles
