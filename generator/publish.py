@@ -259,16 +259,16 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> list[bytearray
         return jsontext.member_texts(body, 1)
     position = list(body).index("previous")
     parts = jsontext.member_texts({**body, "previous": previous.manifest.get("previous")}, 1)
-    if not _same_bytes(parts, previous.raw):
-        parts[1 + position] = jsontext.member_text(position, "previous", previous.sha256, 1)
-        paths.write_bytes(stage, f"{HISTORY_DIR}/{previous.sha256}.json", previous.raw)
     if previous.folder is not None and (previous.folder / HISTORY_DIR).is_dir():
         for path in sorted((previous.folder / HISTORY_DIR).glob("*.json")):
             # Named by their sha256 and never changed (27 MB each at county scale): not read
             # again when the record of the last build has them as they are.
             relative = f"{HISTORY_DIR}/{path.name}"
-            if relative not in paths.written(stage) and not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
+            if not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
                 paths.write_bytes(stage, relative, path.read_bytes())
+    if not _same_bytes(parts, previous.raw):
+        parts[1 + position] = jsontext.member_text(position, "previous", previous.sha256, 1)
+        paths.write_bytes(stage, f"{HISTORY_DIR}/{previous.sha256}.json", previous.raw)
     return parts
 
 
@@ -303,8 +303,7 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
     paths.write_text(stage, "sitemap.xml", _sitemap(list(paths.written(stage)), site_url))
     sums = checksums(stage)
     paths.write_bytes(stage, CHECKSUMS, sums)
-    body = manifest(notices, as_of, superseded, hashlib.sha256(sums).hexdigest())
-    parts = _chain(stage, body, previous)
-    del body  # its notices' dicts, before the text is joined
+    digest = hashlib.sha256(sums).hexdigest()
+    parts = _chain(stage, manifest(notices, as_of, superseded, digest), previous)  # dicts freed before the join
     paths.write_bytes(stage, MANIFEST, b"".join(parts))
-    return hashlib.sha256(sums).hexdigest()
+    return digest

@@ -159,7 +159,8 @@ class WarmService:
 
 
 class Indexing:
-    """The search stage, started: the townships to index, indexed by `finish`, or by then already."""
+    """The search stage, started: the townships to index, being indexed already (one) or
+    indexed by `finish` (more)."""
 
     def __init__(self, stage: Path, by_township: dict[str, list[Notice]], todo: list[tuple[str, str]],
                  carry: reuse.Reuse, warm: WarmService | None = None):

@@ -304,10 +304,10 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
                 found = Problems()
                 table = tables.read(kind, path, found)
                 earlier = cache.earlier(kind, path) if cache and table else None
-                village_rows = digests(table) if cache else None
-                known = _checked_file(kind, table, make, found, earlier, village_rows and village_rows[1])
+                by_village = digests(table) if cache else None  # (cells, numbered rows)
+                known = _checked_file(kind, table, make, found, earlier, by_village[1] if by_village else None)
                 if cache:
-                    cache.keep_records(kind, path, *known, village_rows)
+                    cache.keep_records(kind, path, *known, by_village)
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)
