@@ -59,6 +59,25 @@ def test_bundle_is_the_same_whatever_file_system_and_order_the_pages_come_in(sam
     assert urls == {"/" + n.folder for n in notices}
 
 
+def test_pagefind_reads_only_the_indexed_part_and_makes_the_same_bundle(sample_site):
+    """Pagefind is given each notice page's head and data-pagefind-body element, not the
+    site's header, menus and footer: the bundle is the one the whole pages give."""
+    site, result = sample_site
+    notices = [n for n in result.published if n.village.township_code == "yangmiao"]
+    whole = sorted(("/" + n.folder, (site / n.url).read_text) for n in notices)
+    page = (site / notices[0].url).read_text(encoding="utf-8")
+    indexed = render_search._indexed(page)
+    assert len(indexed) < 0.8 * len(page) and "data-pagefind-body" in indexed and "<title>" in indexed
+    assert indexed.endswith("</article></body></html>") and 'class="md-header' not in indexed
+    assert render_search._indexed("<html><body><p>别的页面</p></body></html>") == "<html><body><p>别的页面</p></body></html>"
+    service = PagefindService(render_search._pagefind())
+    try:
+        assert render_search._index_township(service, render_search._pages(site, notices, read_now=False)) == \
+            render_search._index_township(service, whole)
+    finally:
+        service.close()
+
+
 def test_a_page_that_cannot_be_read_stops_indexing_with_its_error(sample_site):
     site, result = sample_site
     pages = [("/" + n.folder, (site / n.url).read_text) for n in result.published[:3]]
