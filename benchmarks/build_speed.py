@@ -44,7 +44,7 @@ YEARS = 5
 SEARCH_STAGES = ("搜索索引准备", "搜索索引")  # started (and, in a rebuild, run meanwhile), then finished
 # What Hugo's build does, from our stages: read and check the records, make the page shell,
 # render and write the pages (no downloads, feeds, search or manifest).
-PAGE_STAGES = ("检查数据", "页面框架", "网页")
+PAGE_STAGES = ("检查数据", "页面框架", "网页", "村镇页面")
 
 RUN_BUILD = """
 import dataclasses, datetime as dt, json, sys, time

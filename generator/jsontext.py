@@ -151,10 +151,23 @@ def member_text(number: int, name: str, value, indent: int) -> bytearray:
     return out
 
 
+class Written:
+    """An item of a streamed list given as its text already (UTF-8, as _stream writes it)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes | memoryview):
+        self.text = text
+
+
 def _stream(out: bytearray, items: Iterable, pad: str, indent: int) -> None:
     out += b"["
     count = 0
     for item in items:
-        out += f'{"," if count else ""}\n{pad * 2}{_text(item, indent, 2)}'.encode()
+        if type(item) is Written:
+            out += f'{"," if count else ""}\n{pad * 2}'.encode()
+            out += item.text
+        else:
+            out += f'{"," if count else ""}\n{pad * 2}{_text(item, indent, 2)}'.encode()
         count += 1
     out += f"\n{pad}]".encode() if count else b"]"

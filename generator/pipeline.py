@@ -178,8 +178,9 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
             carry = reuse.start(config, site_dir, stage, plan.previous, shell.html, scan)
         with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
             render_data.render_downloads(stage, shown, carry)
-        with step("网页"):
-            render_html.render_site(stage, shell, shown, plan.records, config, as_of, bundles, runner, carry)
+            render_data.render_datapackage(stage, shown, carry)
+        with step("网页"):  # the notice pages, which search indexes
+            render_html.render_notice_pages(stage, shell, shown, plan.records, config, as_of, runner, carry)
         if pdfs:
             render_pdf, print_batch = _pdf_modules()
             with step("PDF"):
@@ -194,10 +195,11 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         with contextlib.closing(search):
             with step("订阅"):
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
-            carry.carried_all()  # the last units: what it held serves the listings next
-            with step("数据目录"):
+            with step(render_html.HUBS_STAGE):
+                render_html.render_hubs(stage, shell, shown, plan.records, config, as_of, bundles, carry)
+            carry.carried_all()  # the last units: what it held serves the verify codes next
+            with step("核验码"):
                 render_data.render_verify_index(stage, shown, plan.history.superseded)
-                render_data.render_datapackage(stage, shown)
             executor.give_back_memory()  # what the listings took, before Pagefind's peak
             with step(render_search.FINISH_STAGE):
                 search.finish()

@@ -14,6 +14,7 @@ from .model import Records, Village
 from .notices import KIND_NAMES, Notice, plain
 
 LATEST_ON_HOME = 20
+HUBS_STAGE = "村镇页面"  # the pipeline's step for render_hubs (the benchmark counts it with the pages)
 
 
 @dataclass
@@ -110,10 +111,10 @@ def _crumbs(notice_or_village, township: TownshipHub | None = None) -> list[Crum
 PAGES_PER_TASK = 200
 
 
-def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,
-                as_of: dt.date, search_bundles: list[str], runner: executor.Executor | None = None,
-                carry: reuse.Reuse | None = None) -> None:
-    """Notice pages (unchanged ones carried over from the published site) and hub pages."""
+def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records,
+                        config: Config, as_of: dt.date, runner: executor.Executor | None = None,
+                        carry: reuse.Reuse | None = None) -> None:
+    """Every notice's page; unchanged ones carried over from the published site."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
@@ -134,6 +135,14 @@ def render_site(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     with paths.Writer() as writer:
         for file, html in progress.track(rendered, "网页", len(jobs)):
             writer.write_text(stage, file, html)
+
+
+def render_hubs(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,
+                as_of: dt.date, search_bundles: list[str], carry: reuse.Reuse | None = None) -> None:
+    """The home, verify and search pages, and each township's and village's pages (a village's
+    carried over while its list of notices is unchanged)."""
+    carry = carry or reuse.Reuse.nothing(stage)
+    pages = PageWriter(stage, shell, config, as_of)
     townships = _hubs(notices, records)
     latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)

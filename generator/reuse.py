@@ -89,7 +89,7 @@ class Reuse:
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
         self.units: dict[str, list] = {}
-        self.carried = 0
+        self._carried: set[str] = set()
         self.made = 0
 
     @classmethod
@@ -115,8 +115,21 @@ class Reuse:
                 if not paths.link(self.stage, relative, os.path.join(self.site, relative), sha256, size, mtime_ns):
                     return False  # e.g. another file system: the caller makes the unit instead
         self.units[unit] = before
-        self.carried += 1
+        self._carried.add(unit)
         return True
+
+    def was_carried(self, unit: str) -> bool:
+        """Whether the unit's files are the published ones, carried over by this build."""
+        return unit in self._carried
+
+    def published_bytes(self, relative: str) -> bytes | None:
+        """The published file's bytes, when they are exactly what the last build recorded."""
+        recorded = self._before_files.get(relative)
+        try:
+            content = Path(self.site, relative).read_bytes() if recorded else None
+        except OSError:
+            return None
+        return content if content is not None and hashlib.sha256(content).hexdigest() == recorded[0] else None
 
     def carried_all(self) -> None:
         """No more units are carried: the site's listing and the last build's units go (100 MB
@@ -218,7 +231,7 @@ def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> Non
     partial.replace(path)
     path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
     _forget_removed_sites(path.parent)
-    log.info("incremental: %d units carried over, %d made", reuse.carried, reuse.made)
+    log.info("incremental: %d units carried over, %d made", len(reuse._carried), reuse.made)
 
 
 def _forget_removed_sites(folder: Path) -> None:

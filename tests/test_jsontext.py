@@ -62,3 +62,12 @@ def test_keys_that_are_not_text_are_refused():
                                    ["dates and others as text", dt.date(2024, 7, 5)]])
 def test_compact_sorted_is_json_dumps_text(value):
     assert compact_sorted(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def test_items_given_as_their_text_are_written_as_they_are():
+    from generator.jsontext import Written, _text
+
+    items = [{"name": "甲", "bytes": 3}, {"name": "乙", "nested": [1, {"x": None}]}]
+    given = [Written(_text(items[0], 1, 2).encode("utf-8")), items[1]]
+    expected = (json.dumps({"name": "x", "resources": items}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    assert bytes(indented_with_items({"name": "x"}, "resources", iter(given), 1)) == expected

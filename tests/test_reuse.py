@@ -253,3 +253,39 @@ def test_one_changed_township_is_indexed_beside_the_rest_of_the_build(data, tmp_
     assert at_feeds == [0, 3]  # the one service of the rebuild was running by then
     # started while the data was checked, its dictionary loaded, and then given the township
     assert started[2].startswith("pagefind-warm")
+
+
+def test_carried_downloads_keep_their_datapackage_entries_as_published(data, tmp_path, config, monkeypatch):
+    """Entries are copied from the published datapackage.json for downloads carried over, and
+    only while that file has the bytes the last build recorded: a file edited on the server is
+    not copied from."""
+    from generator import render_data
+    from generator.render_data import DATAPACKAGE
+
+    copied = []
+    resources = render_data._resources
+
+    def counted(*args):
+        for item in resources(*args):
+            copied.append(type(item).__name__ == "Written")
+            yield item
+
+    monkeypatch.setattr(render_data, "_resources", counted)
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    assert copied and not any(copied)  # nothing published yet
+    copied.clear()
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    assert copied.count(False) == 2 and copied.count(True) == len(copied) - 2  # the new notice's two
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    assert (site / DATAPACKAGE).read_bytes() == (fresh / DATAPACKAGE).read_bytes()
+
+    text = (site / DATAPACKAGE).read_text(encoding="utf-8")
+    (site / DATAPACKAGE).write_text(text.replace('"format": "csv"', '"format": "xls"', 1), encoding="utf-8")
+    copied.clear()
+    _build(data, site, config)
+    assert copied and not any(copied)
+    assert (site / DATAPACKAGE).read_bytes() == (fresh / DATAPACKAGE).read_bytes()
