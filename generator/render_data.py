@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from . import jsontext, paths, reuse, schema
@@ -99,19 +101,20 @@ def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | 
     paths.write_bytes(stage, DATAPACKAGE, jsontext.indented_with_items(package, "resources", resources, 1))
 
 
-_ENTRY_START = b'\n  {\n   "name": "'  # as jsontext writes each resource, at indent 1
+# Each resource's entry as jsontext writes it at indent 1, its name first.
+_ENTRY = re.compile(rb'\n  (\{\n   "name": "([^"\\]*)")')
 
 
 def _entries_in(published: bytes) -> dict[str, tuple[int, int]]:
     """Where each resource's entry is in a datapackage.json written by this code: name → (start, end)."""
-    found, at = {}, published.find(b'\n "resources": [')
-    while at >= 0 and (start := published.find(_ENTRY_START, at)) >= 0:
-        name_end = published.find(b'"', start + len(_ENTRY_START))
-        end = published.find(b"\n  }", name_end)
-        if name_end < 0 or end < 0:
-            break
-        found[published[start + len(_ENTRY_START):name_end].decode("utf-8")] = (start + 3, end + 4)
-        at = end
+    found, last = {}, None
+    for match in _ENTRY.finditer(published):
+        if last is not None:
+            found[last[0]] = (last[1], match.start() - 1)  # up to the comma before this one
+        last = (match.group(2).decode("utf-8"), match.start(1))
+    end = published.rfind(b"\n ]")
+    if last is not None and end > last[1]:
+        found[last[0]] = (last[1], end)
     return found
 
 
@@ -124,7 +127,7 @@ def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]], 
         carried = carry is not None and carry.was_carried("data:" + notice.id)
         for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
             start, end = entries.get(f"{notice.id}-{fmt}", (0, 0)) if carried else (0, 0)
-            if end and published.find(b'"path": ' + json.dumps(path, ensure_ascii=False).encode(), start, end) >= 0:
+            if end and published.find(b'"path": ' + encode_basestring(path).encode(), start, end) >= 0:
                 yield jsontext.Written(view[start:end])
                 continue
             sha256, size, _ = written[path]
