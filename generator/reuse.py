@@ -118,6 +118,10 @@ class Reuse:
         self._carried.add(unit)
         return True
 
+    @property
+    def carried(self) -> int:
+        return len(self._carried)
+
     def was_carried(self, unit: str) -> bool:
         """Whether the unit's files are the published ones, carried over by this build."""
         return unit in self._carried
@@ -231,7 +235,7 @@ def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> Non
     partial.replace(path)
     path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
     _forget_removed_sites(path.parent)
-    log.info("incremental: %d units carried over, %d made", len(reuse._carried), reuse.made)
+    log.info("incremental: %d units carried over, %d made", reuse.carried, reuse.made)
 
 
 def _forget_removed_sites(folder: Path) -> None:
