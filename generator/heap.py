@@ -11,6 +11,7 @@ the collector does; collecting rarely only lets real cyclic garbage wait a littl
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,24 @@ from contextlib import contextmanager
 BUILD_THRESHOLDS = (50_000, 20, 100)
 
 _depth = 0
+
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+MAPPED_FROM = 256 * 1024  # bytes: blocks this large are mapped, and given back when freed
+
+
+def _large_blocks_mapped() -> None:
+    """Have glibc map every block of MAPPED_FROM bytes or more, so freeing one gives it back.
+
+    By default glibc raises that threshold to the largest mapped block freed so far (up to
+    32 MB). After the first big buffer freed (a Pagefind bundle arrives as one message of
+    several MB), later ones were carved from the heap, where the small objects made
+    meanwhile kept the freed space from being given back: the build process grew while
+    it indexed, beside the two Pagefind processes at their peak.
+    """
+    try:
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MAPPED_FROM)
+    except (OSError, AttributeError):
+        pass  # not glibc: its own policy stands
 
 
 @contextmanager
@@ -32,6 +51,7 @@ def tuned() -> Iterator[None]:
     before = gc.get_threshold()
     if _depth == 0:
         gc.set_threshold(*BUILD_THRESHOLDS)
+        _large_blocks_mapped()
     _depth += 1
     try:
         yield
