@@ -25,9 +25,11 @@ _SAFE_FOLDERS: set[tuple[str, str]] = set()
 _WRITTEN: dict[str, dict[str, tuple[str, int, int]]] = {}
 # root → finder(relative, sha256, size): (path, mtime_ns) of a published file with exactly these bytes, or None.
 _SAME: dict[str, Callable[[str, str, int], tuple[str, int] | None]] = {}
-# root → the published site it is an overlay on (see `overlay`), and the files kept there.
+# root → the published site it is an overlay on (see `overlay`), and the files under root
+# itself; the other files written are kept where they are in the site. (Those put under root
+# are the few whose bytes change: a set of them, not of the 200,000 kept at county scale.)
 _BASE: dict[str, str] = {}
-_KEPT: dict[str, set[str]] = {}
+_UNDER: dict[str, set[str]] = {}
 _PUBLISHED: dict[str, Iterable[str]] = {}
 
 # O_NOFOLLOW: a symlink planted where a file goes is refused, not written through.
@@ -43,7 +45,7 @@ def forget(root: Path) -> None:
     _WRITTEN.pop(str(root), None)
     _SAME.pop(str(root), None)
     _BASE.pop(str(root), None)
-    _KEPT.pop(str(root), None)
+    _UNDER.pop(str(root), None)
     _PUBLISHED.pop(str(root), None)
 
 
@@ -57,22 +59,42 @@ def overlay(root: Path, site: str, published: Iterable[str]) -> None:
     about 10 s. `fill` turns the overlay into a whole site where that is wanted instead.
     """
     _BASE[str(root)] = site
-    _KEPT[str(root)] = set()
+    _UNDER[str(root)] = set(written(root))  # what MkDocs put there so far
     _PUBLISHED[str(root)] = published
+
+
+def published_left(root: Path, published: list[str]) -> None:
+    """Under an overlay, the published files not written yet, in place of all of them (what
+    `changes` may still find removed): every file written so far stays written, and the
+    whole list (a county's 200,000 files) need not be held to the end."""
+    if is_overlay(root):
+        _PUBLISHED[str(root)] = published
 
 
 def is_overlay(root: Path) -> bool:
     return str(root) in _BASE
 
 
-def kept(root: Path) -> set[str]:
+def kept(root: Path) -> list[str]:
     """Files recorded as written under an overlay that are the published site's own."""
-    return _KEPT.get(str(root), set())
+    under = _UNDER.get(str(root))
+    return [] if under is None else [relative for relative in written(root) if relative not in under]
+
+
+def _is_kept(root: Path, relative: str) -> bool:
+    under = _UNDER.get(str(root))
+    return under is not None and relative not in under and relative in written(root)
+
+
+def _put_under(root: Path, relative: str) -> None:
+    under = _UNDER.get(str(root))
+    if under is not None:
+        under.add(relative)
 
 
 def located(root: Path, relative: str) -> Path:
     """Where the bytes of a file recorded under root are: in root, or kept in the published site."""
-    if relative in kept(root):
+    if _is_kept(root, relative):
         return Path(_BASE[str(root)], relative)
     return safe_join(root, relative)
 
@@ -80,16 +102,18 @@ def located(root: Path, relative: str) -> Path:
 def changes(root: Path) -> tuple[list[str], list[str]]:
     """An overlay's files under root (to be moved into the site) and the published files it
     no longer has (to be removed from it)."""
-    done, keeping = written(root), kept(root)
-    return ([relative for relative in done if relative not in keeping],
+    done, under = written(root), _UNDER.get(str(root))
+    return ([relative for relative in done if under is None or relative in under],
             sorted(relative for relative in _PUBLISHED.get(str(root), ()) if relative not in done))
 
 
 def fill(root: Path) -> None:
     """Link every file the overlay keeps into root, so root is the whole site."""
+    keeping = kept(root)
     base = _BASE.pop(str(root), None)
     _PUBLISHED.pop(str(root), None)
-    for relative in sorted(_KEPT.pop(str(root), set())):
+    _UNDER.pop(str(root), None)
+    for relative in sorted(keeping):
         source, target = os.path.join(base, relative), _folder_for(root, relative)
         try:
             os.link(source, target, follow_symlinks=False)
@@ -219,7 +243,7 @@ def write_bytes(root: Path, relative: str, content: bytes) -> None:
     finally:
         os.close(fd)
     written(root)[relative] = (sha256, len(content), mtime)
-    kept(root).discard(relative)
+    _put_under(root, relative)
 
 
 def _write_all(fd: int, content: bytes) -> None:
@@ -256,18 +280,18 @@ def link(root: Path, relative: str, source: Path | str, sha256: str, size: int, 
     except OSError:
         return False
     written(root)[relative] = (sha256, size, mtime_ns)
-    kept(root).discard(relative)
+    _put_under(root, relative)
     return True
 
 
 def keep(root: Path, recorded: Iterable[tuple[str, tuple[str, int, int]]]) -> None:
     """Under an overlay, record published files (relative path, (sha256, size, mtime_ns)) as
     written; they stay where they are, and any made under root before (MkDocs' output) goes."""
-    done, keeping = written(root), _KEPT[str(root)]
+    done, under = written(root), _UNDER[str(root)]
     for relative, info in recorded:
-        if relative in done and relative not in keeping:
+        if relative in under:
             os.unlink(joined(root, relative))
-        keeping.add(relative)
+            under.discard(relative)
         done[relative] = info
 
 
