@@ -37,7 +37,7 @@ from .templates import THEME_DIR
 
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -137,10 +137,21 @@ class Reuse:
 
     def carried_all(self) -> None:
         """No more units are carried: the site's listing and the last build's units go (100 MB
-        at county scale, freed before Pagefind indexes beside the build). The few files still
-        compared with the published ones after this (same_file) are lstat'ed."""
+        at county scale, freed before Pagefind indexes beside the build). So do the records of
+        the files of this build's units, made or carried: none is written again. Only the
+        other files' stay, for same_file: the verify shards, the search bundles and manifests
+        still to come, and MkDocs' files that may be written again (after a code change, which
+        makes every unit anew, 14 of a county's 49 MB of records stay: the search bundles')."""
         self._listed = None
         self._before_units = {}
+        final = {relative for _, files in self.units.values() for relative in files}
+        done = paths.written(self.stage)
+        left = {relative: recorded for relative, recorded in self._before_files.items() if relative not in final}
+        published = [relative for relative in self._before_files if relative not in done]
+        # Copied afresh: the table was loaded at once, and the entries left in it would each
+        # keep the memory around them from being given back.
+        self._before_files, published = marshal.loads(marshal.dumps((left, published)))
+        paths.published_left(self.stage, published)
 
     def _intact(self, files: list[str]) -> bool:
         if self._listed is not None:
@@ -177,7 +188,7 @@ class Reuse:
     def record(self, checksums_digest: str) -> dict:
         files = dict(paths.written(self.stage))  # (sha256, size, mtime_ns) tuples, kept as tuples by marshal
         units = {u: v for u, v in self.units.items() if all(f in files for f in v[1])}
-        return {"version": RECORD_VERSION, "checksums": checksums_digest, "units": units, "files": files}
+        return {"version": RECORD_VERSION, "checksums": checksums_digest, "salt": self.salt, "units": units, "files": files}
 
 
 @contextmanager
@@ -202,8 +213,8 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     path = record_file(config, site)
     published = (previous.manifest or {}).get("checksums")
     if published and previous.folder is not None and previous.folder.resolve() == site.resolve():
-        record = read_record(path)
-        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION or record.get("checksums") != published:
+        record = read_record(path, salt)
+        if record is not None and record.get("checksums") != published:
             record = None
     if record is None:
         log.info("no record of the published site: every file is made")
@@ -215,15 +226,39 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     return carry
 
 
-def read_record(path: Path) -> dict | None:
+_SECTION = 8  # bytes giving the length of the record's head, then of its files
+
+
+def read_record(path: Path, salt: str | None = None) -> dict | None:
     """The record at `path`, or None. Kept with marshal: the record lists every file of the site
     (50 MB at county scale), which marshal writes in 0.07 s where json took 0.6 s; a record
-    from another Python version that marshal cannot read only costs one full build."""
+    from another Python version that marshal cannot read only costs one full build.
+
+    It is kept in three sections: its head, its files, its units. The units are read only
+    when `salt` is None or the one they were keyed with: after the code, templates or
+    settings change, none can be carried over, and their table (44 MB at county scale) is
+    not loaded beside everything being made anew. The files still serve then: a file made
+    with the bytes it had is kept, not written.
+    """
     try:
-        record = marshal.loads(path.read_bytes())
+        view = memoryview(path.read_bytes())
+        head_end = _SECTION + int.from_bytes(view[:_SECTION], "little")
+        record = marshal.loads(view[_SECTION:head_end])
+        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+            return None
+        files_end = head_end + _SECTION + int.from_bytes(view[head_end:head_end + _SECTION], "little")
+        record["files"] = marshal.loads(view[head_end + _SECTION:files_end])
+        record["units"] = marshal.loads(view[files_end:]) if salt is None or record.get("salt") == salt else {}
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return record if isinstance(record, dict) else None
+    return record if isinstance(record["files"], dict) and isinstance(record["units"], dict) else None
+
+
+def _sections(record: dict) -> bytes:
+    head = marshal.dumps({key: value for key, value in record.items() if key not in ("files", "units")})
+    files = marshal.dumps(record["files"])
+    return b"".join([len(head).to_bytes(_SECTION, "little"), head,
+                     len(files).to_bytes(_SECTION, "little"), files, marshal.dumps(record["units"])])
 
 
 def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> None:
@@ -231,7 +266,7 @@ def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> Non
     path = record_file(config, site)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".tmp-{os.getpid()}")
-    partial.write_bytes(marshal.dumps(reuse.record(checksums_digest)))
+    partial.write_bytes(_sections(reuse.record(checksums_digest)))
     partial.replace(path)
     path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
     _forget_removed_sites(path.parent)

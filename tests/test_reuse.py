@@ -289,3 +289,57 @@ def test_carried_downloads_keep_their_datapackage_entries_as_published(data, tmp
     _build(data, site, config)
     assert copied and not any(copied)
     assert (site / DATAPACKAGE).read_bytes() == (fresh / DATAPACKAGE).read_bytes()
+
+
+def test_after_a_settings_change_the_record_serves_files_but_not_units(data, tmp_path, config):
+    """A new setting (or code) changes every key: the record's units are not even loaded, and
+    its files still keep those whose bytes stay the same from being written."""
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    record = reuse.read_record(reuse.record_file(config, site))
+    assert record["units"] and record["files"] and record["salt"]
+    assert reuse.read_record(reuse.record_file(config, site), record["salt"])["units"] == record["units"]
+    other = reuse.read_record(reuse.record_file(config, site), "another salt")
+    assert other["units"] == {} and other["files"] == record["files"]
+
+    before = _inodes(site)
+    renamed = dataclasses.replace(config, site_name="某县村务公开")
+    _build(data, site, renamed)
+    after = _inodes(site)
+    kept = {path for path in before if after.get(path) == before[path]}
+    # The name is the home page's title only: every key changed, yet only that page is new.
+    assert "index.html" not in kept and kept | {"index.html"} >= set(after) - {"manifest.json", "checksums.json"} - {
+        path for path in after if path.startswith("manifests/")}
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(renamed, cache_dir=tmp_path / "other-cache"))
+    assert _published(site) == _published(fresh)
+
+
+def test_a_record_of_an_older_format_is_not_used(data, tmp_path, config):
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    path = reuse.record_file(config, site)
+    record = reuse.read_record(path)
+    path.write_bytes(__import__("marshal").dumps({**record, "version": 2}))  # one marshal dict, as before
+    assert reuse.read_record(path) is None
+    _build(data, site, config)  # made in full, and the record written anew
+    assert reuse.read_record(path)["version"] == reuse.RECORD_VERSION
+
+
+def test_files_published_but_made_no_more_are_removed_after_the_units_are_done(data, tmp_path, config):
+    """The published files left to account for are narrowed once every unit is carried or
+    made (carried_all): a published file no unit made is still removed."""
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    stray = site / "v" / "lucun" / "old-notice.html"
+    stray.write_text("old", encoding="utf-8")
+    path = reuse.record_file(config, site)
+    record = reuse.read_record(path)
+    stat = stray.stat()
+    record["files"]["v/lucun/old-notice.html"] = (__import__("hashlib").sha256(b"old").hexdigest(), stat.st_size, stat.st_mtime_ns)
+    path.write_bytes(reuse._sections(record))
+    _build(data, site, config)
+    assert not stray.exists()
