@@ -38,18 +38,37 @@ class Previous:
     manifest: dict | None = None
     raw: bytes | None = None
     folder: Path | None = None
+    path: Path | None = None  # where `raw` was read, to read it again once slim
+    digest: str | None = None  # sha256 of `raw`, kept when slim
 
     @property
     def sha256(self) -> str | None:
+        if self.digest is not None:
+            return self.digest
         return hashlib.sha256(self.raw).hexdigest() if self.raw is not None else None
 
     def slim(self) -> Previous:
-        """Without its notices, once held against this build's (100 MB of dicts at county scale):
-        what the rest of the build reads is the head and the exact bytes."""
+        """Without its notices, once held against this build's (100 MB of dicts at county scale),
+        and without its bytes, read again for the manifest's chain (27 MB): what the rest of
+        the build reads is the head."""
         if self.manifest is None:
             return self
         head = {key: value for key, value in self.manifest.items() if key not in ("notices", "superseded")}
-        return replace(self, manifest=head)
+        if self.path is None:
+            return replace(self, manifest=head)
+        return replace(self, manifest=head, raw=None, digest=self.sha256)
+
+    def exact_bytes(self) -> bytes | None:
+        """The manifest's bytes, read again when slim: they must be those read first."""
+        if self.raw is not None or self.path is None:
+            return self.raw
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            raw = b""
+        if hashlib.sha256(raw).hexdigest() != self.digest:
+            raise PublisherError(f"上次发布的清单 {self.path} 在本次生成期间被改动，请重新生成")
+        return raw
 
     def entries(self) -> dict[str, dict]:
         return {e["id"]: e for e in (self.manifest or {}).get("notices", [])}
@@ -80,7 +99,7 @@ def read_previous(site_dir: Path, previous_file: Path | None = None) -> Previous
         manifest["notices"]  # noqa: B018 - a manifest without notices is not one of ours
     except (ValueError, KeyError, TypeError):
         raise PublisherError(f"上次发布的清单 {path} 已损坏，无法核对已发布的公告（可用 --previous 指定一份完好的清单）") from None
-    return Previous(manifest, raw, path.parent)
+    return Previous(manifest, raw, path.parent, path)
 
 
 def archive_folder(folder: str, version: int) -> str:

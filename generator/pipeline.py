@@ -107,14 +107,16 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
     problems = Problems()
     problems.items = list(checked.problems)
     publish.finish_interrupted(site_dir)  # a site a killed build left half updated is whole again
-    previous = history.read_previous(site_dir, previous_file)
     if checked.errors:
         # Rows with errors are left out of the records, so comparing with what was published
         # would only report those notices again as "removed": fix the data first.
-        return Plan(checked.records, problems.items, [], history.History([]), previous)
+        return Plan(checked.records, problems.items, [], history.History([]), history.read_previous(site_dir, previous_file))
     every = notices.make_notices(checked.records, config)
     if checked.cache:
         checked.cache.restore_hashes(every)
+    # Read after the notices are made: its dicts (100 MB at county scale), freed once held
+    # against them, then leave no holes among the notices that would keep memory from the system.
+    previous = history.read_previous(site_dir, previous_file)
     past = history.apply(notices.published(every, as_of), every, checked.records.corrections, previous, as_of, problems)
     return Plan(checked.records, problems.items, every, past, previous.slim(), checked.cache)
 

@@ -266,9 +266,10 @@ def _chain(stage: Path, body: dict, previous: Previous | None) -> list[bytearray
             relative = f"{HISTORY_DIR}/{path.name}"
             if not paths.same_as_published(stage, relative, path.stem, path.stat().st_size):
                 paths.write_bytes(stage, relative, path.read_bytes())
-    if not _same_bytes(parts, previous.raw):
+    raw = previous.exact_bytes()
+    if not _same_bytes(parts, raw):
         parts[1 + position] = jsontext.member_text(position, "previous", previous.sha256, 1)
-        paths.write_bytes(stage, f"{HISTORY_DIR}/{previous.sha256}.json", previous.raw)
+        paths.write_bytes(stage, f"{HISTORY_DIR}/{previous.sha256}.json", raw)
     return parts
 
 

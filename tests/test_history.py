@@ -140,3 +140,18 @@ def test_print_batch_carries_the_correction(data, config, published):
     batch = pipeline.print_batch_file(data, published, config, AS_OF, "yangmiao", PeriodKey(2024, "Q", 3))
     text = subprocess.run(["pdftotext", str(batch), "-"], capture_output=True, text=True).stdout
     assert "（更正）北西尚村2024年第三季度财务收支公开" in text and "录入有误" in text
+
+
+def test_the_previous_manifest_is_read_again_for_the_chain_and_must_be_unchanged(tmp_path):
+    from generator import history
+    from generator.errors import PublisherError
+
+    manifest = {"generated_as_of": "2025-01-31", "previous": None, "checksums": "x", "notices": [], "superseded": []}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    read = history.read_previous(tmp_path)
+    slim = read.slim()
+    assert slim.raw is None and slim.sha256 == read.sha256
+    assert slim.exact_bytes() == read.raw
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "checksums": "y"}), encoding="utf-8")
+    with pytest.raises(PublisherError, match="本次生成期间被改动"):
+        slim.exact_bytes()
