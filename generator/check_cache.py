@@ -210,10 +210,16 @@ class CheckCache:
     def restore_hashes(self, notices: list[Notice]) -> None:
         """Give each notice the hash it had when made from the same rows."""
         keys = self._keys_of(notices)
+        restored: set[str] = set()
         for notice in notices:
             found = self._hashes(notice.kind).get(notice.id)
             if found and found[0] == keys[notice.kind, notice.village.code] and not notice.hashed and not notice.corrections:
                 notice.remember_hash(found[1])
+                restored.add(notice.kind)
+        for notice_kind in self._kept.keys() - restored:
+            # None restored (the code or settings changed, which changes every key): nothing to
+            # hold until keep_hashes, which writes these anew (10 MB at county scale).
+            self._kept[notice_kind] = {}
 
     def keep_hashes(self, notices: list[Notice]) -> None:
         """Record the hashes computed so far (uncorrected notices only: a correction changes it)."""
