@@ -144,6 +144,8 @@ class Reuse:
         makes every unit anew, 14 of a county's 49 MB of records stay: the search bundles')."""
         self._listed = None
         self._before_units = {}
+        if not self._before_files:  # no record (a full build): nothing to narrow
+            return
         final = {relative for _, files in self.units.values() for relative in files}
         done = paths.written(self.stage)
         left = {relative: recorded for relative, recorded in self._before_files.items() if relative not in final}
