@@ -8,7 +8,8 @@ run every time) looks at one row, so a file's records depend on nothing else. A 
 key is unchanged gives back its records and problems without being read. Every notice is
 made from the rows of one village, so each entry also keeps a digest of each village's rows:
 a notice gets its hash back when its village's rows in every file it is made from are as
-they were, though other villages' rows in the same county-wide file changed. A missing or
+they were, though other villages' rows in the same county-wide file changed. A file's records
+are kept in blocks of rows, and a block whose records all stay is not written again. A missing or
 unreadable entry is made again, so the cache can be deleted at any time.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import operator
 import os
 import pickle
 import sys
@@ -44,6 +46,10 @@ NOTICE_SOURCES = {
     "progress": ("commitment_progress", "commitments"),
     "review": ("commitment_reviews",),
 }
+# A file's records are kept in blocks of this many spreadsheet rows: one row added to or
+# changed in a county-wide file of 87,000 rows writes one block again, not all (1.1 s).
+BLOCK_ROWS = 4096
+_ENTRY = "blocks-1"  # the form of a file's entry: (_ENTRY, [(block, key)], problems, village digests, row digests)
 
 
 def _digest(*parts: object) -> str:
@@ -56,6 +62,14 @@ def _sha256(path: Path) -> str:
 
 def _hashed(lines: dict[object, list[str]]) -> dict[str, str]:
     return {str(code): hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest() for code, rows in lines.items()}
+
+
+def _blocks(records: list) -> dict[int, list]:
+    """The records by block of BLOCK_ROWS rows (their spreadsheet row numbers), in order."""
+    blocks: dict[int, list] = {}
+    for record in records:
+        blocks.setdefault((record.where.row or 0) // BLOCK_ROWS, []).append(record)
+    return dict(sorted(blocks.items()))
 
 
 def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:
@@ -86,6 +100,7 @@ class CheckCache:
         self._rows_by_village: dict[str, dict[str, list[str]]] = {}
         self._pair_keys: dict[tuple[str, str], str] | None = None  # made once all files are checked
         self._kept: dict[str, dict[str, tuple[str, str]]] = {}  # notice kind → hashes as last kept
+        self._earlier_blocks: dict[tuple[str, Path], dict[int, tuple[str, list]]] = {}  # block → (key, records)
         self.read_again: set[Path] = set()  # files whose records were not in the cache
 
     @property
@@ -130,13 +145,27 @@ class CheckCache:
     def records(self, kind: str, path: Path) -> tuple[list, list[Problem]] | None:
         """The file's records and problems as the last check of the same bytes found them."""
         key = self._file_keys[kind][path]
-        self._used.add(self._path(kind, key).name)
-        found = self._read(kind, key)
-        if not (isinstance(found, tuple) and len(found) == 4):
+        self._used.add(self._path(kind, key).name)  # kept: read now, or written once the file is checked
+        found = self._entry(kind, key)
+        if found is None:
             self.read_again.add(path)
             return None
-        records, problems, self._villages[kind][path], _ = found
-        return records, problems
+        blocks, problems, self._villages[kind][path], _ = found
+        self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())
+        return [record for _, records in blocks.values() for record in records], problems
+
+    def _entry(self, kind: str, key: str) -> tuple[dict[int, tuple[str, list]], list, dict, dict] | None:
+        """A file's entry with its blocks read (block → (key, records)); None if any part is missing."""
+        found = self._read(kind, key)
+        if not (isinstance(found, tuple) and len(found) == 5 and found[0] == _ENTRY):
+            return None
+        blocks = {}
+        for block, block_key in found[1]:
+            records = self._read(f"block-{kind}", block_key)
+            if not isinstance(records, list):
+                return None
+            blocks[block] = (block_key, records)
+        return blocks, *found[2:]
 
     def _pointer(self, kind: str, path: Path) -> Path:
         """Names the entry last kept for the file, whatever its bytes were then."""
@@ -152,11 +181,12 @@ class CheckCache:
             return None
         if salt != self._salt:  # checked against another register, settings or code: not comparable
             return None
-        found = self._read(kind, key)
-        if not (isinstance(found, tuple) and len(found) == 4):
+        found = self._entry(kind, key)
+        if found is None:
             return None
-        records, problems, _, rows = found
-        return records, problems, rows
+        blocks, problems, _, rows = found
+        self._earlier_blocks[kind, path] = blocks  # its blocks whose records all stay are kept as they are
+        return [record for _, records in blocks.values() for record in records], problems, rows
 
     def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem],
                      found: tuple[dict[str, str], dict[str, str]]) -> None:
@@ -164,7 +194,16 @@ class CheckCache:
         bytes and, through the pointer, for the next check of the file after it changes."""
         self._villages[kind][path], rows = found
         key = self._file_keys[kind][path]
-        self._write(kind, key, (records, problems, self._villages[kind][path], rows))
+        before = self._earlier_blocks.pop((kind, path), {})
+        blocks = []
+        for block, block_records in _blocks(records).items():
+            block_key, old_records = before.get(block, ("", []))
+            if not (len(old_records) == len(block_records) and all(map(operator.is_, old_records, block_records))):
+                block_key = _digest(key, block)  # its records are new: named by the file's key, which names its bytes
+                self._write(f"block-{kind}", block_key, block_records)
+            self._used.add(self._path(f"block-{kind}", block_key).name)
+            blocks.append((block, block_key))
+        self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows))
         try:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
         except OSError as exc:

@@ -182,3 +182,31 @@ def test_a_changed_file_checks_again_only_the_rows_of_villages_whose_rows_change
     assert any(p.where.row == lucun for p in again.records.progress)
     assert not any("2024-13-01" in p for p in again_problems)
     assert any(f"第{lucun}行" in p and "已隐去" in p for p in again_problems)
+
+
+def test_a_changed_file_writes_again_only_the_blocks_of_records_that_changed(data, own_cache, tmp_path, monkeypatch):
+    from generator import check_cache
+
+    monkeypatch.setattr(check_cache, "BLOCK_ROWS", 2)  # finance.csv: beixishang's rows 2-5 (blocks 1, 2), lucun's 6-7 (3)
+    written = []
+    write = check_cache.CheckCache._write
+    monkeypatch.setattr(check_cache.CheckCache, "_write",
+                        lambda self, name, key, value: (written.append((name, value)), write(self, name, key, value))[1])
+    _check(data, own_cache)
+    assert [len(value) for name, value in written if name == "block-finance"] == [2, 2, 2]
+    changes = [  # lucun's rows are checked again (and only they): blocks 1 and 2 stay as they were
+        (lambda: set_cell(data / "finance.csv", 7, "摘要", "改过的摘要"), [[6, 7]]),
+        (lambda: add_row(data / "finance.csv", {"村代码": "lucun", "日期": "2024-09-30", "凭证号": "记-099",
+                                                "科目": "办公费", "摘要": "新的一行", "支出": "12.00"}), [[6, 7], [8]]),
+    ]
+    for number, (change, blocks) in enumerate(changes):
+        change()
+        written.clear()
+        again, again_problems = _check(data, own_cache)
+        assert [[e.where.row for e in value] for name, value in written if name == "block-finance"] == blocks
+        cold, cold_problems = _check(data, dataclasses.replace(own_cache, cache_dir=tmp_path / f"cold-{number}"))
+        assert again.records == cold.records and again_problems == cold_problems
+        assert [e.where for e in again.records.entries] == [e.where for e in cold.records.entries]
+        read_back, _ = _check(data, own_cache)  # from the blocks kept and those written
+        assert read_back.cache.hits >= {"finance"} and read_back.records == cold.records
+    assert len(list((own_cache.cache / "checks").glob("block-finance-*.pickle"))) == 4  # replaced blocks are removed
