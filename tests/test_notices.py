@@ -4,6 +4,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from generator import notices, pipeline
 from generator.errors import Where
 
@@ -112,3 +114,15 @@ def test_plain_turns_records_of_any_width_into_data():
     assert notices.plain(One(Decimal("3.5"), here)) == {"amount": "3.50"}
     assert notices.plain(Two(dt.date(2024, 10, 8), (One(Decimal("1"), here), None))) == {
         "day": "2024-10-08", "items": [{"amount": "1.00"}, None]}
+
+
+@pytest.mark.parametrize("sha256", ["0" * 64, "f" * 64, "0123456789abcdef" * 4, "fedcba9876543210" * 4,
+                                    "a5" * 32, "5a" * 32, "84211248c0" + "0" * 54])
+def test_the_verification_code_is_the_hashs_first_40_bits_in_crockfords_base32(sha256):
+    import base64
+
+    from generator.notices import verification_code
+
+    standard = base64.b32encode(bytes.fromhex(sha256[:10])).decode("ascii")  # 40 bits: 8 characters
+    crockford = standard.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ"))
+    assert verification_code(sha256) == f"{crockford[:4]}-{crockford[4:]}"
