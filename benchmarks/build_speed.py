@@ -233,8 +233,8 @@ def one_size(target: int, tmp: Path, repeat: int, rebuild_count: int) -> None:
             changed = sum(1 for k in after if before.get(k) != after[k])
             made = sum(1 for k in after_inodes if before_inodes.get(k) != after_inodes[k])
     again = sorted(rebuilds, key=lambda r: r["seconds"])[len(rebuilds) // 2]  # the median rebuild
-    which = f"median of {len(rebuilds)}, each adding one: " + ", ".join(f"{r['seconds']:.1f}" for r in rebuilds) + " s" \
-        if len(rebuilds) > 1 else "one run"
+    times = ", ".join(f"{r['seconds']:.1f}" for r in rebuilds)
+    which = f"median of {len(rebuilds)}, each adding one: {times} s" if len(rebuilds) > 1 else "one run"
     print(f"incremental (one new record; {which}): {again['seconds']:.1f} s = {100 * again['seconds'] / ours['seconds']:.1f}% "
           f"of the full build (target ≤ 5%), peak {max(r['peak_mb'] for r in rebuilds):.0f} MB: {again['peak_parts']}")
     print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again["stages"].items()))
