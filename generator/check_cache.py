@@ -72,6 +72,11 @@ def _blocks(records: list) -> dict[int, list]:
     return dict(sorted(blocks.items()))
 
 
+def _joined(blocks: dict[int, tuple[str, list]]) -> list:
+    """The records of an entry's blocks (block → (key, records)), in order."""
+    return [record for _, records in blocks.values() for record in records]
+
+
 def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:
     """Village code → sha256 of that village's rows in the file, in order, twice, from one pass:
     - with the cells as written: where it is unchanged, so are the notices made from them;
@@ -152,7 +157,7 @@ class CheckCache:
             return None
         blocks, problems, self._villages[kind][path], _ = found
         self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())
-        return [record for _, records in blocks.values() for record in records], problems
+        return _joined(blocks), problems
 
     def _entry(self, kind: str, key: str) -> tuple[dict[int, tuple[str, list]], list, dict, dict] | None:
         """A file's entry with its blocks read (block → (key, records)); None if any part is missing."""
@@ -186,7 +191,7 @@ class CheckCache:
             return None
         blocks, problems, _, rows = found
         self._earlier_blocks[kind, path] = blocks  # its blocks whose records all stay are kept as they are
-        return [record for _, records in blocks.values() for record in records], problems, rows
+        return _joined(blocks), problems, rows
 
     def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem],
                      found: tuple[dict[str, str], dict[str, str]]) -> None:

@@ -190,8 +190,12 @@ def test_a_changed_file_writes_again_only_the_blocks_of_records_that_changed(dat
     monkeypatch.setattr(check_cache, "BLOCK_ROWS", 2)  # finance.csv: beixishang's rows 2-5 (blocks 1, 2), lucun's 6-7 (3)
     written = []
     write = check_cache.CheckCache._write
-    monkeypatch.setattr(check_cache.CheckCache, "_write",
-                        lambda self, name, key, value: (written.append((name, value)), write(self, name, key, value))[1])
+
+    def watched(self, name, key, value):
+        written.append((name, value))
+        write(self, name, key, value)
+
+    monkeypatch.setattr(check_cache.CheckCache, "_write", watched)
     _check(data, own_cache)
     assert [len(value) for name, value in written if name == "block-finance"] == [2, 2, 2]
     changes = [  # lucun's rows are checked again (and only they): blocks 1 and 2 stay as they were
