@@ -30,7 +30,8 @@ import pandas as pd
 
 from .config import Config
 from .errors import Problem
-from .load import RawTable, Tables
+from .fields import nfkc
+from .load import RawRow, RawTable, Tables
 from .notices import Notice
 from .reuse import code_digest, output_settings
 from .templates import THEME_DIR
@@ -60,8 +61,8 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _hashed(lines: dict[object, list[str]]) -> dict[str, str]:
-    return {str(code): hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest() for code, rows in lines.items()}
+def _hashed(lines: dict[str, list[str]]) -> dict[str, str]:
+    return {code: hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest() for code, rows in lines.items()}
 
 
 def _blocks(records: list) -> dict[int, list]:
@@ -77,15 +78,21 @@ def _joined(blocks: dict[int, tuple[str, list]]) -> list:
     return [record for _, records in blocks.values() for record in records]
 
 
+def village_of(raw: RawRow) -> str:
+    """The village a row belongs to, as the parser reads its code (NFKC: "ｌｕｃｕｎ" is lucun's)."""
+    cell = str(raw.cells.get("village", ""))
+    return cell if cell.isascii() else nfkc(cell)
+
+
 def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:
     """Village code → sha256 of that village's rows in the file, in order, twice, from one pass:
     - with the cells as written: where it is unchanged, so are the notices made from them;
     - with row numbers and columns: where it is unchanged, so are the records and problems
       made from those rows."""
-    cells: dict[object, list[str]] = defaultdict(list)
-    numbered: dict[object, list[str]] = defaultdict(list)
+    cells: dict[str, list[str]] = defaultdict(list)
+    numbered: dict[str, list[str]] = defaultdict(list)
     for raw in table.rows if table else ():
-        village = raw.cells.get("village", "")
+        village = village_of(raw)
         cells[village].append("\x1f".join(map(str, raw.cells.values())))
         numbered[village].append(f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items()))
     return _hashed(cells), _hashed(numbered)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from . import fields, privacy, rules, schema
-from .check_cache import CheckCache, digests
+from .check_cache import CheckCache, digests, village_of
 from .config import Config
 from .errors import Problems
 from .load import RawRow, RawTable, Tables
@@ -268,7 +268,7 @@ def _checked_file(kind: str, table: RawTable | None, make, found: Problems, earl
         return make(parse_rows(kind, [table] if table else [], found), found), found.items
     old_records, old_problems, old_rows = earlier
     same = {village for village, digest in rows.items() if old_rows.get(village) == digest}
-    kept = {raw.row for raw in table.rows if str(raw.cells.get("village", "")) in same}
+    kept = {raw.row for raw in table.rows if village_of(raw) in same}
     read = len(found.items)  # problems of reading the file (its header), which come first
     fresh = RawTable(table.kind, table.file, table.headers, [raw for raw in table.rows if raw.row not in kept])
     made = make(parse_rows(kind, [fresh], found), found)

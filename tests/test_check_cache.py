@@ -214,3 +214,16 @@ def test_a_changed_file_writes_again_only_the_blocks_of_records_that_changed(dat
         read_back, _ = _check(data, own_cache)  # from the blocks kept and those written
         assert read_back.cache.hits >= {"finance"} and read_back.records == cold.records
     assert len(list((own_cache.cache / "checks").glob("block-finance-*.pickle"))) == 4  # replaced blocks are removed
+
+
+def test_a_village_code_typed_in_full_width_letters_is_that_villages_rows(data, own_cache, tmp_path):
+    # The parser reads "ｌｕｃｕｎ" as lucun (NFKC): a change to that row changes lucun's notice.
+    set_cell(data / "decisions.csv", 3, "村代码", "ｌｕｃｕｎ")
+    built = pipeline.build(data, tmp_path / "site", own_cache, AS_OF, pdfs=False)
+    pond = next(n for n in built.published if n.id == "lucun-resolution-2024-pond")
+    set_cell(data / "decisions.csv", 3, "事项", "村集体坑塘对外承包")
+    plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
+    again = next(n for n in plan.every if n.id == pond.id)
+    assert not again.hashed and again.sha256() != pond.sha256()
+    cold = pipeline.prepare(data, tmp_path / "no-site", dataclasses.replace(own_cache, cache_dir=tmp_path / "cold"), AS_OF)
+    assert again.sha256() == next(n for n in cold.every if n.id == pond.id).sha256()
