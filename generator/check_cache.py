@@ -47,6 +47,8 @@ NOTICE_SOURCES = {
     "progress": ("commitment_progress", "commitments"),
     "review": ("commitment_reviews",),
 }
+# The record kinds the cross-record rules (validate_links) compare, within one village.
+LINK_SOURCES = ("finance", "finance_periods", "decisions", "commitments", "commitment_progress", "commitment_reviews")
 # A file's records are kept in blocks of this many spreadsheet rows: one row added to or
 # changed in a county-wide file of 87,000 rows writes one block again, not all (1.1 s).
 BLOCK_ROWS = 4096
@@ -108,12 +110,16 @@ class CheckCache:
         self._file_keys = {kind: {path: _digest(self._salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
                            for kind in tables.kinds() if kind != "villages"}  # the register is in every key
         self._villages: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # kind → file → village digests
+        self._numbered: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # the same with row numbers
+        self._shown = {path: tables.shown(path) for keys in self._file_keys.values() for path in keys}
         self._used: set[str] = set()
         self._rows_by_village: dict[str, dict[str, list[str]]] = {}
         self._pair_keys: dict[tuple[str, str], str] | None = None  # made once all files are checked
         self._kept: dict[str, dict[str, tuple[str, str]]] = {}  # notice kind → hashes as last kept
         self._earlier_blocks: dict[tuple[str, Path], dict[int, tuple[str, list]]] = {}  # block → (key, records)
         self.read_again: set[Path] = set()  # files whose records were not in the cache
+        self._links_kept = None  # the cross-record problems as last kept
+        self._links_keys: dict[str, str] | None = None
 
     @property
     def hits(self) -> set[str]:
@@ -162,7 +168,7 @@ class CheckCache:
         if found is None:
             self.read_again.add(path)
             return None
-        blocks, problems, self._villages[kind][path], _ = found
+        blocks, problems, self._villages[kind][path], self._numbered[kind][path] = found
         self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())
         return _joined(blocks), problems
 
@@ -205,6 +211,7 @@ class CheckCache:
         """What checking the file found (`found`: its digests()), for the next check of the same
         bytes and, through the pointer, for the next check of the file after it changes."""
         self._villages[kind][path], rows = found
+        self._numbered[kind][path] = rows
         key = self._file_keys[kind][path]
         before = self._earlier_blocks.pop((kind, path), {})
         blocks = []
@@ -220,6 +227,35 @@ class CheckCache:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
         except OSError as exc:
             log.warning("check cache pointer for %s not kept (%s)", path.name, exc)
+
+    def _link_keys(self) -> dict[str, str]:
+        """What the cross-record rules see of each village: its rows, with their files and row
+        numbers (which messages name), in every file they compare. Made once all files are checked."""
+        if self._links_keys is None:
+            rows: dict[str, list] = defaultdict(list)
+            for kind in LINK_SOURCES:
+                for path in self._file_keys.get(kind, {}):
+                    for village, digest in self._numbered[kind].get(path, {}).items():
+                        rows[village].append([kind, self._shown[path], digest])
+            self._links_keys = defaultdict(lambda: _digest(self._salt, "links"),
+                                           {village: _digest(self._salt, "links", found) for village, found in rows.items()})
+        return self._links_keys
+
+    def link_problems(self, villages: list[str]) -> dict[str, list[Problem]]:
+        """The cross-record problems of each village whose rows are all as the last check found them."""
+        self._used.add(self._path("links", "all").name)
+        kept = self._links_kept = self._read("links", "all")
+        if not isinstance(kept, dict):
+            return {}
+        keys = self._link_keys()
+        return {village: kept[village][1] for village in villages if village in kept and kept[village][0] == keys[village]}
+
+    def keep_link_problems(self, problems: dict[str, list[Problem]]) -> None:
+        """Each village's cross-record problems (every village's), for the next check."""
+        keys = self._link_keys()
+        kept = {village: (keys[village], found) for village, found in problems.items()}
+        if kept != self._links_kept:
+            self._write("links", "all", kept)
 
     def prune(self) -> None:
         """Entries of files this check did not use are removed (edited or deleted files)."""
@@ -243,7 +279,7 @@ class CheckCache:
             for kind in {kind for sources in NOTICE_SOURCES.values() for kind in sources}:
                 rows[kind] = defaultdict(list)
                 for path in self._file_keys.get(kind, {}):
-                    for village, digest in self._villages[kind].get(path, {}).items():
+                    for village, digest in self._numbered[kind].get(path, {}).items():
                         rows[kind][village].append(digest)
             self._rows_by_village, self._pair_keys = rows, {}
         for pair in {(n.kind, n.village.code) for n in notices} - self._pair_keys.keys():

@@ -311,7 +311,7 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)
+    check_links(records, config, problems, cache)
     if cache:
         cache.prune()
-    check_links(records, config, problems)
     return records

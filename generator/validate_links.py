@@ -1,12 +1,19 @@
-"""Checks across records: uniqueness, references, reconciliation and the disclosure schedule."""
+"""Checks across records: uniqueness, references, reconciliation and the disclosure schedule.
+
+Every rule compares records of one village (a voucher number is unique within a village, a
+commitment is looked up in its own village...), so the rules run village by village: a
+rebuild after one village's rows changed checks that village again and takes the other
+villages' problems from the check cache.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from . import rules
+from .check_cache import CheckCache
 from .config import Config
-from .errors import Problems, Where
+from .errors import Problem, Problems, Where
 from .fields import shown
 from .model import Records, group_slug
 
@@ -99,8 +106,37 @@ def _check_commitments(records: Records, problems: Problems) -> None:
             problems.error(_at(item.where, "姓名"), f'"{item.name}" 在本村 {item.year}年 没有承诺记录，无法评诺')
 
 
-def check_links(records: Records, config: Config, problems: Problems) -> None:
-    _check_vouchers(records, problems)
-    _check_groups(records, problems)
-    _check_periods(records, config, problems)
-    _check_commitments(records, problems)
+_LISTS = ("entries", "periods", "decisions", "commitments", "progress", "reviews")
+
+
+def _by_village(records: Records, wanted: set[str]) -> dict[str, Records]:
+    """The records of each wanted village, in their order, with its register row alone."""
+    own = {code: Records(villages={code: records.villages[code]}) for code in sorted(wanted)}
+    for name in _LISTS:
+        lists = {code: getattr(village, name) for code, village in own.items()}
+        for item in getattr(records, name):
+            found = lists.get(item.village)
+            if found is not None:
+                found.append(item)
+    return own
+
+
+def _check_village(records: Records, config: Config) -> list[Problem]:
+    found = Problems()
+    _check_vouchers(records, found)
+    _check_groups(records, found)
+    _check_periods(records, config, found)
+    _check_commitments(records, found)
+    return found.items
+
+
+def check_links(records: Records, config: Config, problems: Problems, cache: CheckCache | None = None) -> None:
+    """Problems village by village (in the order of their codes), each village's in the order
+    of the rules; a village whose rows are as the cache last saw them is not checked again."""
+    codes = sorted(records.villages)
+    known = cache.link_problems(codes) if cache else {}
+    for code, own in _by_village(records, set(codes) - known.keys()).items():
+        known[code] = _check_village(own, config)
+    if cache:
+        cache.keep_link_problems(known)
+    problems.items.extend(problem for code in codes for problem in known[code])

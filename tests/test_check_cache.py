@@ -8,7 +8,7 @@ import pytest
 
 from generator import pipeline
 from generator.notices import Notice
-from tests.conftest import add_row, set_cell
+from tests.conftest import add_row, read_rows, set_cell, write_rows
 
 AS_OF = dt.date(2026, 1, 15)
 ALL_KINDS = {"finance", "finance_periods", "decisions", "commitments", "commitment_progress",
@@ -227,3 +227,39 @@ def test_a_village_code_typed_in_full_width_letters_is_that_villages_rows(data, 
     assert not again.hashed and again.sha256() != pond.sha256()
     cold = pipeline.prepare(data, tmp_path / "no-site", dataclasses.replace(own_cache, cache_dir=tmp_path / "cold"), AS_OF)
     assert again.sha256() == next(n for n in cold.every if n.id == pond.id).sha256()
+
+
+def test_cross_record_rules_check_again_only_the_villages_whose_rows_changed(data, own_cache, tmp_path, monkeypatch):
+    from generator import validate_links
+
+    decisions = data / "decisions.csv"
+    rows = read_rows(decisions)
+    write_rows(decisions, [*rows, rows[2]])  # lucun's 编号 2024-pond twice: an error across rows
+    _, first_problems = _check(data, own_cache)
+    twice = [p for p in first_problems if "2024-pond" in p and "重复" in p]
+    assert twice == [f"data/decisions.csv 第{len(rows) + 1}行 「编号」: 编号 \"2024-pond\" 在本村 重复（已在 data/decisions.csv 第3行出现）"]
+    checked = []
+    check_village = validate_links._check_village
+
+    def watched(records, config):
+        checked.append(next(iter(records.villages)))
+        return check_village(records, config)
+
+    monkeypatch.setattr(validate_links, "_check_village", watched)
+
+    def same_as_cold(folder):
+        again, again_problems = _check(data, own_cache)
+        monkeypatch.setattr(validate_links, "_check_village", check_village)
+        _, cold_problems = _check(data, dataclasses.replace(own_cache, cache_dir=tmp_path / folder))
+        monkeypatch.setattr(validate_links, "_check_village", watched)
+        assert again_problems == cold_problems
+        return again_problems
+
+    set_cell(decisions, 2, "事项", "关于修缮村委会办公室的事项")  # beixishang's row
+    assert twice[0] in same_as_cold("cold-1") and checked == ["beixishang"]
+    checked.clear()
+    rows = read_rows(decisions)
+    write_rows(decisions, [rows[0], *rows[2:]])  # beixishang's row gone: lucun's rows move up one
+    again_problems = same_as_cold("cold-2")
+    assert sorted(checked) == ["beixishang", "lucun"]
+    assert any("第2行出现" in p and "2024-pond" in p for p in again_problems)
