@@ -14,6 +14,7 @@ compact_sorted keeps one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from json.encoder import (  # the C versions where there are, as json.dumps uses
     c_make_encoder,
@@ -111,6 +112,11 @@ class _Streamed:
         self.items = items
 
 
+def streamed(items: Iterable) -> _Streamed:
+    """A top-level member's list whose items (values or Written) are made as it is written."""
+    return _Streamed(items)
+
+
 def _object(members: Iterable[tuple[str, object]], indent: int) -> bytearray:
     """A top-level object, written member by member."""
     out = bytearray(b"{")
@@ -171,3 +177,20 @@ def _stream(out: bytearray, items: Iterable, pad: str, indent: int) -> None:
             out += f'{"," if count else ""}\n{pad * 2}{_text(item, indent, 2)}'.encode()
         count += 1
     out += f"\n{pad}]".encode() if count else b"]"
+
+
+def item_spans(text: bytes, first_key: str, start: int = 0, end: int = -1) -> dict[str, tuple[int, int]]:
+    """Where each object item of a top-level member's list is in `text` (written by indented(…, 1)
+    or as _stream writes it; the member's text lies between `start` and `end`): the text value
+    of each item's first key, `first_key`, → (start, end) of the item's text, without comma."""
+    pattern = re.compile(rb'\n  (\{\n   "' + re.escape(first_key.encode()) + rb'": "([^"\\]*)")')
+    end = len(text) if end < 0 else end
+    found, last = {}, None
+    for match in pattern.finditer(text, start, end):
+        if last is not None:
+            found[last[0]] = (last[1], match.start() - 1)  # up to the comma before this one
+        last = (match.group(2).decode("utf-8"), match.start(1))
+    close = text.rfind(b"\n ]", start, end)
+    if last is not None and close > last[1]:
+        found[last[0]] = (last[1], close)
+    return found

@@ -207,7 +207,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
                 search.finish()
         with step("清单"):
             history.write_archives(stage, plan.history, plan.previous)
-            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous)
+            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous, carry)
     reuse.save(config, site_dir, carry, digest)
     if plan.cache:
         plan.cache.keep_hashes(shown)  # hashed on the way by now: the next build need not

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -98,25 +97,8 @@ def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | 
         "description": "每份已发布公告的表格（CSV，列名与数据约定一致）和完整数据（JSON）。",
     }
     published = carry.published_bytes(DATAPACKAGE) or b""
-    resources = _resources(notices, paths.written(stage), published, _entries_in(published), carry)
+    resources = _resources(notices, paths.written(stage), published, jsontext.item_spans(published, "name"), carry)
     paths.write_bytes(stage, DATAPACKAGE, jsontext.indented_with_items(package, "resources", resources, 1))
-
-
-# Each resource's entry as jsontext writes it at indent 1, its name first.
-_ENTRY = re.compile(rb'\n  (\{\n   "name": "([^"\\]*)")')
-
-
-def _entries_in(published: bytes) -> dict[str, tuple[int, int]]:
-    """Where each resource's entry is in a datapackage.json written by this code: name → (start, end)."""
-    found, last = {}, None
-    for match in _ENTRY.finditer(published):
-        if last is not None:
-            found[last[0]] = (last[1], match.start() - 1)  # up to the comma before this one
-        last = (match.group(2).decode("utf-8"), match.start(1))
-    end = published.rfind(b"\n ]")
-    if last is not None and end > last[1]:
-        found[last[0]] = (last[1], end)
-    return found
 
 
 def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]], published: bytes,

@@ -135,6 +135,12 @@ class Reuse:
             return None
         return content if content is not None and hashlib.sha256(content).hexdigest() == recorded[0] else None
 
+    def has_published(self, relative: str, sha256: str) -> bool:
+        """Whether the last build recorded the published file at `relative` with this sha256
+        (a file not in any unit: those are forgotten once carried_all)."""
+        recorded = self._before_files.get(relative)
+        return recorded is not None and recorded[0] == sha256
+
     def carried_all(self) -> None:
         """No more units are carried: the site's listing and the last build's units go (100 MB
         at county scale, freed before Pagefind indexes beside the build). So do the records of

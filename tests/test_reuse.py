@@ -339,3 +339,36 @@ def test_files_published_but_made_no_more_are_removed_after_the_units_are_done(d
     path.write_bytes(reuse._sections(record))
     _build(data, site, config)
     assert not stray.exists()
+
+
+def test_carried_notices_keep_their_manifest_entries_as_published(data, tmp_path, config, monkeypatch):
+    """Entries of notices whose downloads were carried over are copied from the published
+    manifest.json, and only while it has the bytes the last build wrote."""
+    from generator import publish
+
+    made = []
+    entry = publish._entry
+    monkeypatch.setattr(publish, "_entry", lambda notice: made.append(notice.id) or entry(notice))
+
+    def notices_member(site):
+        text = (site / "manifest.json").read_bytes()
+        return text[text.index(b'"notices": ['):text.index(b'"superseded": ')]
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    built = _build(data, site, config)
+    assert len(made) == len(built.published)
+    made.clear()
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    assert made == ["beixishang-progress-2025-01-10"]  # the new notice's alone
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    assert notices_member(site) == notices_member(fresh)
+
+    text = (site / "manifest.json").read_text(encoding="utf-8")
+    (site / "manifest.json").write_text(text.replace('"title": "', '"title": "改过的', 1), encoding="utf-8")
+    made.clear()
+    built = _build(data, site, config)
+    assert len(made) == len(built.published)
+    assert notices_member(site) == notices_member(fresh)
