@@ -171,8 +171,7 @@ def _page_runner(runner: executor.Executor | None) -> executor.Executor:
 
 def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> None:
     """A village's page and its year pages: one unit, made again only when its list changes."""
-    listed = [[n.id, n.title, n.folder, n.kind, n.date, n.late, n.year] for n in hub.notices]
-    key = carry.key("hub", plain(hub.village), listed)
+    key = carry.key("hub", plain(hub.village), [n.listed() for n in hub.notices])
     unit = "hub:" + hub.village.code
     if carry.carry(unit, key):
         return
