@@ -279,7 +279,7 @@ class CheckCache:
             for kind in {kind for sources in NOTICE_SOURCES.values() for kind in sources}:
                 rows[kind] = defaultdict(list)
                 for path in self._file_keys.get(kind, {}):
-                    for village, digest in self._numbered[kind].get(path, {}).items():
+                    for village, digest in self._villages[kind].get(path, {}).items():
                         rows[kind][village].append(digest)
             self._rows_by_village, self._pair_keys = rows, {}
         for pair in {(n.kind, n.village.code) for n in notices} - self._pair_keys.keys():

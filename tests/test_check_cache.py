@@ -263,3 +263,12 @@ def test_cross_record_rules_check_again_only_the_villages_whose_rows_changed(dat
     again_problems = same_as_cold("cold-2")
     assert sorted(checked) == ["beixishang", "lucun"]
     assert any("第2行出现" in p and "2024-pond" in p for p in again_problems)
+
+
+def test_notice_hashes_come_back_when_only_their_rows_numbers_changed(data, own_cache, tmp_path):
+    pipeline.build(data, tmp_path / "site", own_cache, AS_OF, pdfs=False)
+    rows = read_rows(data / "decisions.csv")
+    write_rows(data / "decisions.csv", [rows[0], *rows[2:]])  # beixishang's row gone: lucun's moves up
+    plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
+    lucun = [n for n in plan.every if n.kind == "resolution" and n.village.code == "lucun"]
+    assert lucun and all(n.hashed for n in lucun)  # the same cells make the same notice
