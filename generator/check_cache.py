@@ -248,7 +248,9 @@ class CheckCache:
         if not isinstance(kept, dict):
             return {}
         keys = self._link_keys()
-        return {village: kept[village][1] for village in villages if village in kept and kept[village][0] == keys[village]}
+        found = {village: kept.get(village) for village in villages}
+        return {village: entry[1] for village, entry in found.items()
+                if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == keys[village]}
 
     def keep_link_problems(self, problems: dict[str, list[Problem]]) -> None:
         """Each village's cross-record problems (every village's), for the next check."""

@@ -272,3 +272,16 @@ def test_notice_hashes_come_back_when_only_their_rows_numbers_changed(data, own_
     plan = pipeline.prepare(data, tmp_path / "no-site", own_cache, AS_OF)
     lucun = [n for n in plan.every if n.kind == "resolution" and n.village.code == "lucun"]
     assert lucun and all(n.hashed for n in lucun)  # the same cells make the same notice
+
+
+def test_a_damaged_record_of_cross_record_problems_is_made_again(data, own_cache):
+    decisions = data / "decisions.csv"
+    rows = read_rows(decisions)
+    write_rows(decisions, [*rows, rows[2]])  # lucun's 编号 2024-pond twice
+    _, first_problems = _check(data, own_cache)
+    links = own_cache.cache / "checks" / "links-all.pickle"
+    links.write_bytes(pickle.dumps({"lucun": None, "beixishang": ("x",)}))
+    _, again_problems = _check(data, own_cache)
+    assert again_problems == first_problems and any("2024-pond" in p and "重复" in p for p in again_problems)
+    links.write_bytes(b"not a pickle")
+    assert _check(data, own_cache)[1] == first_problems
