@@ -30,7 +30,7 @@ import pandas as pd
 
 from .config import Config
 from .errors import Problem
-from .fields import nfkc
+from .fields import code_text
 from .load import RawRow, RawTable, Tables
 from .notices import Notice
 from .reuse import code_digest, output_settings
@@ -81,9 +81,8 @@ def _joined(blocks: dict[int, tuple[str, list]]) -> list:
 
 
 def village_of(raw: RawRow) -> str:
-    """The village a row belongs to, as the parser reads its code (NFKC: "ｌｕｃｕｎ" is lucun's)."""
-    cell = str(raw.cells.get("village", ""))
-    return cell if cell.isascii() else nfkc(cell)
+    """The village a row belongs to, its code read as the parser reads it."""
+    return code_text(raw.cells.get("village", ""))
 
 
 def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:

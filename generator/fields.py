@@ -114,12 +114,17 @@ def parse_year(value: object) -> int:
     return int(text)
 
 
+def code_text(value: object) -> str:
+    """A code cell as the code parsers read it (full-width "ｌｕｃｕｎ" is lucun)."""
+    return nfkc(shown(value))
+
+
 def _matching(pattern: str, message: str):
     """A parser for codes of a fixed shape; `message` names what was expected."""
     compiled = re.compile(pattern)
 
     def parse(value: object) -> str:
-        text = nfkc(shown(value))
+        text = code_text(value)
         if not compiled.fullmatch(text):
             raise FieldError(message.format(value=shown(value)))
         return text

@@ -58,7 +58,7 @@ def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> by
 
 def _feed(stage: Path, carry: reuse.Reuse, title: str, path: str, notices: list[Notice], config: Config) -> None:
     """One feed, carried over from the published site when what it shows is unchanged."""
-    shown = [n.listed() for n in _newest(notices)]  # every field feed_xml uses
+    shown = [n.listed() for n in _newest(notices)]  # stands for every field feed_xml uses
     unit, key = "feed:" + path, carry.key("feed", title, path, config.site_url, shown)
     if carry.carry(unit, key):
         return
