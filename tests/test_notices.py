@@ -53,6 +53,21 @@ def test_finance_figures_and_window(data, config):
     assert group.window_end == dt.date(2024, 10, 17)  # its own 公示天数 of 10
 
 
+def test_finance_sums_are_worked_out_when_first_asked_for_and_stay_in_the_content(data, config):
+    """A rebuild carries most finance notices by their kept hash, so making them does not
+    sum them; their content (hash, JSON download) still holds every figure, in field order."""
+    q3 = _notices(data, config)["beixishang-finance-2024q3"]
+    assert q3.body._worked is None
+    content = notices.plain(q3.body)
+    assert list(content) == ["period", "entries", "income_subjects", "expense_subjects",
+                             "income", "expense", "closing", "late"]
+    assert (content["income"], content["expense"], content["closing"]) == ("15000.00", "2025.00", "13975.00")
+    assert [g["subject"] for g in content["expense_subjects"]] == ["管理费用"]
+    assert q3.body._worked is not None
+    again = _notices(data, config)["beixishang-finance-2024q3"]
+    assert again.body == q3.body and again.sha256() == q3.sha256()  # worked out or not, the same
+
+
 def test_default_publish_date_and_late_flag(data, config):
     set_cell(data / "finance_periods.csv", 5, "公布日期", "")
     set_cell(data / "finance_periods.csv", 5, "审核日期", "2024-07-31")
