@@ -199,9 +199,9 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
             with step(render_html.HUBS_STAGE):
                 render_html.render_hubs(stage, shell, shown, plan.records, config, as_of, bundles, carry)
-            carry.carried_all()  # the last units: what it held serves the verify codes next
             with step("核验码"):
-                render_data.render_verify_index(stage, shown, plan.history.superseded)
+                render_data.render_verify_index(stage, shown, plan.history.superseded, carry)
+            carry.carried_all()  # the last units: what it held is freed before Pagefind's peak
             executor.give_back_memory()  # what the listings took, before Pagefind's peak
             with step(render_search.FINISH_STAGE):
                 search.finish()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -124,25 +125,48 @@ def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]], 
 VERIFY_DIR = "verify/codes"
 
 
-def render_verify_index(stage: Path, notices: list[Notice], superseded: list[dict]) -> None:
-    """Verification codes → notices, sharded by the first two characters (a few KB per lookup)."""
+def render_verify_index(stage: Path, notices: list[Notice], superseded: list[dict],
+                        carry: reuse.Reuse | None = None) -> None:
+    """Verification codes → notices, sharded by the first two characters (a few KB per lookup).
+
+    Each shard is a unit keyed by its notices' ids, hashes, versions and folders (the hash
+    stands for the title and date it shows) and its corrected versions: a rebuild makes only
+    the shards whose notices changed, not the 1,024 shards of 50,000 entries (0.6 s a county).
+    """
+    carry = carry or reuse.Reuse.nothing(stage)
     current = {n.id: n for n in notices}
-    shards: dict[str, dict[str, list[dict]]] = {}
-    records = [
-        (n.code, {"id": n.id, "title": n.title, "date": n.date.isoformat(), "url": n.folder,
-                  "sha256": n.sha256(), "version": n.version, "status": "current"})
-        for n in notices
-    ]
+    members: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        members[notice.code[:2]].append(notice)
+    older: dict[str, list[dict]] = defaultdict(list)
+    for entry in superseded:
+        older[verification_code(entry["sha256"])[:2]].append(entry)
+    for prefix in sorted(members.keys() | older.keys()):
+        newer = [current[e["id"]].folder if e["id"] in current else None for e in older[prefix]]
+        key = carry.key("verify", prefix, [[n.id, n.sha256(), n.version, n.folder] for n in members[prefix]],
+                        older[prefix], newer)
+        unit, file = "verify:" + prefix, f"{VERIFY_DIR}/{prefix}.json"
+        if carry.carry(unit, key):
+            continue
+        shard = _verify_shard(members[prefix], older[prefix], current)
+        text = json.dumps(shard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        paths.write_text(stage, file, text + "\n")
+        carry.made_unit(unit, key, [file])
+
+
+def _verify_shard(notices: list[Notice], superseded: list[dict], current: dict[str, Notice]) -> dict[str, list[dict]]:
+    """One shard: code → its notices (current first, in the build's order, then corrected versions)."""
+    shard: dict[str, list[dict]] = {}
+    for n in notices:
+        shard.setdefault(n.code, []).append(
+            {"id": n.id, "title": n.title, "date": n.date.isoformat(), "url": n.folder,
+             "sha256": n.sha256(), "version": n.version, "status": "current"})
     for entry in superseded:
         newer = current.get(entry["id"])
-        records.append((verification_code(entry["sha256"]), {
+        shard.setdefault(verification_code(entry["sha256"]), []).append({
             "id": entry["id"], "title": entry["title"], "date": entry["date"],
             "url": entry["url"].removesuffix("index.html"), "sha256": entry["sha256"],
             "version": entry["version"], "status": "corrected", "corrected_on": entry["corrected_on"],
             "reason": entry["reason"], "current": newer.folder if newer else None,
-        }))
-    for code, record in records:
-        shards.setdefault(code[:2], {}).setdefault(code, []).append(record)
-    for prefix, shard in sorted(shards.items()):
-        text = json.dumps(shard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        paths.write_text(stage, f"{VERIFY_DIR}/{prefix}.json", text + "\n")
+        })
+    return shard

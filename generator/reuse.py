@@ -1,7 +1,7 @@
 """Incremental builds: outputs whose inputs did not change are carried over from the published site.
 
 Every reusable output (a notice page, a notice's downloads or PDF, a village's hub pages, a feed, a
-township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
+shard of the verification codes, a township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
 of the code, templates and page shell that make it. After a build, each unit's key and files
 are recorded in the cache folder, with every file's sha256, size and mtime. The next build
 leaves a unit's files where they are in the published site instead of making them again when
@@ -11,7 +11,7 @@ server is made again): the build folder is an overlay that holds only what chang
 must be the published manifest's. Without a record everything is made, and the bytes are the
 same either way.
 
-Files outside units (verify shards, home and township pages, search bundles made again) are still
+Files outside units (home and township pages, search bundles made again) are still
 compared with the record when written: one with the published bytes is kept, not written, so
 the files made anew are those whose bytes change.
 """
@@ -145,7 +145,7 @@ class Reuse:
         """No more units are carried: the site's listing and the last build's units go (100 MB
         at county scale, freed before Pagefind indexes beside the build). So do the records of
         the files of this build's units, made or carried: none is written again. Only the
-        other files' stay, for same_file: the verify shards, the search bundles and manifests
+        other files' stay, for same_file: the search bundles and manifests
         still to come, and MkDocs' files that may be written again (after a code change, which
         makes every unit anew, 14 of a county's 49 MB of records stay: the search bundles')."""
         self._listed = None

@@ -149,6 +149,31 @@ def test_only_the_feeds_that_show_a_new_notice_are_made_again(data, tmp_path, co
     assert {f: tree(site)[f] for f in all_feeds} == {f: tree(fresh)[f] for f in all_feeds}
 
 
+def test_only_the_verify_shards_of_new_or_changed_notices_are_made_again(data, tmp_path, config, monkeypatch):
+    from generator import render_data
+    from generator.notices import verification_code
+
+    made = []
+    shard = render_data._verify_shard
+    monkeypatch.setattr(render_data, "_verify_shard", lambda notices, *rest: made.append(
+        {n.code[:2] for n in notices}) or shard(notices, *rest))
+
+    def change():
+        made.clear()
+        add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+
+    site, _ = _rebuilt(data, tmp_path, config, change)  # the site is a full build's, byte for byte
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    codes = {n["id"]: verification_code(n["sha256"]) for n in manifest["notices"]}
+    new = codes["beixishang-progress-2025-01-10"]
+    shards = {p.stem for p in (site / render_data.VERIFY_DIR).glob("*.json")}
+    assert shards == {code[:2] for code in codes.values()} and len(shards) > 1
+    # The rebuild made one shard, the new notice's; then _rebuilt's build from nothing made all.
+    assert made[0] == {new[:2]} and sorted(set().union(*made[1:])) == sorted(shards) and len(made) == 1 + len(shards)
+    assert json.loads((site / render_data.VERIFY_DIR / f"{new[:2]}.json").read_text(encoding="utf-8"))[new][0]["id"] \
+        == "beixishang-progress-2025-01-10"
+
+
 def test_a_new_version_of_a_page_library_remakes_the_pages(data, tmp_path, config, monkeypatch):
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site = tmp_path / "site"
