@@ -232,12 +232,14 @@ class Notice:
             copy.remember_hash(self._sha256)
         return copy
 
-    def canonical_and_hash(self) -> tuple[dict, str]:
-        """canonical() and sha256() from one walk of the content (the downloads need both)."""
+    def canonical_and_hash(self) -> tuple[dict, str, str]:
+        """canonical(), its canonical_text() and sha256() from one walk of the content and one
+        serialisation (the downloads need all three: the JSON download is that text, hashed)."""
         document = self.canonical()
+        text = canonical_text(document)
         if not self.hashed:
-            self.remember_hash(_content_hash(document))
-        return document, self._sha256
+            self.remember_hash(hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return document, text, self._sha256
 
     def listed(self) -> list[str]:
         """What a list of notices (a village's pages, a feed) may show of this one: its title,
@@ -251,9 +253,13 @@ class Notice:
         return verification_code(self.sha256())
 
 
+def canonical_text(document: dict) -> str:
+    """A notice's canonical() as the text its hash is of: sorted keys, no spaces."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _content_hash(document: dict) -> str:
-    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_text(document).encode("utf-8")).hexdigest()
 
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.

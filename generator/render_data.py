@@ -11,7 +11,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 
 from . import jsontext, paths, reuse, schema
-from .notices import Notice, verification_code
+from .notices import Notice, canonical_text, verification_code
 
 DATAPACKAGE = "datapackage.json"
 
@@ -61,10 +61,16 @@ def notice_csv(notice: Notice, canonical: dict | None = None) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def notice_json(notice: Notice, canonical: dict | None = None) -> bytes:
-    document = {**(canonical or notice.canonical()), "sha256": notice.sha256()}
-    # Compact: json's C encoder only runs without indent, and tens of thousands are written.
-    return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+def notice_json(notice: Notice, text: str | None = None) -> bytes:
+    """The notice's content and hash: json.dumps({**canonical, "sha256": …}) with sorted keys,
+    compact (json's C encoder only runs without indent). Made from `text`, the canonical_text
+    its hash was taken of, by putting the hash in its place among the sorted top-level keys, after
+    "kind" and before "title": the content is serialised once a notice, not twice (0.7 s at 5,000).
+    The last ',"title":' is the top-level one: only plain strings follow it, and a quote within a
+    string is escaped."""
+    text = text or canonical_text(notice.canonical())
+    at = text.rindex(',"title":')
+    return f'{text[:at]},"sha256":"{notice.sha256()}"{text[at:]}\n'.encode("utf-8")
 
 
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
@@ -75,12 +81,14 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
             # The content is walked at most once here, for both the hash (the key) and the files;
             # the notice keeps only the hash, which pages, verify codes and the manifest use later.
             # (A rebuild has hashed every notice already, to compare with the manifest.)
-            canonical, sha256 = (None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
+            canonical, text, sha256 = (None, None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
             unit, key = "data:" + notice.id, carry.key("data", sha256)  # both files are made from the hash's content
             if not carry.carry(unit, key):
-                canonical = canonical or notice.canonical()
+                if canonical is None:
+                    canonical = notice.canonical()
+                    text = canonical_text(canonical)
                 writer.write_bytes(stage, notice.data, notice_csv(notice, canonical))
-                writer.write_bytes(stage, notice.json, notice_json(notice, canonical))
+                writer.write_bytes(stage, notice.json, notice_json(notice, text))
                 carry.made_unit(unit, key, [notice.data, notice.json])
 
 

@@ -49,6 +49,28 @@ def test_json_holds_canonical_content_and_hash(data, config):
     assert "where" not in document["content"]
 
 
+def test_json_download_is_the_content_with_its_hash_as_json_writes_it(data, config):
+    """Made from the text the hash is of, with the hash put among the sorted keys: the very
+    bytes json.dumps gives for content and hash, for every kind, a correction and a title
+    that spells out JSON."""
+    import dataclasses
+    import datetime as dt
+
+    from generator.errors import Where
+    from generator.model import Correction
+
+    set_cell(data / "decisions.csv", 2, "事项", '池塘","title":"假标题","sha256":"0')
+    made = notices.make_notices(pipeline.check(data, config).records, config)
+    corrected = made[0].changed(corrections=(Correction(made[0].id, dt.date(2025, 1, 2), "金额录入有误", Where("x")),))
+    for notice in [*made, corrected, dataclasses.replace(made[1], title='标题,"title":"x')]:
+        expected = json.dumps({**notice.canonical(), "sha256": notice.sha256()},
+                              ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        assert render_data.notice_json(notice) == expected.encode("utf-8"), notice.id
+        _, text, sha256 = notice.canonical_and_hash()
+        assert render_data.notice_json(notice, text) == expected.encode("utf-8")
+    assert {n.kind for n in made} == set(notices.KIND_NAMES) and "corrections" in corrected.canonical()
+
+
 def test_data_package_lists_every_download(sample_site):
     import hashlib
 
