@@ -123,8 +123,8 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
     villages = {code: carry.key("village", plain(village)) for code, village in records.villages.items()}
     jobs = []
     for notice in notices:
-        related, progress_of = _related(notice, by_id), _progress_of(notice, progress_rows)
-        key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_of, as_of))
+        related, (progress_of, progress_from) = _related(notice, by_id), _progress_of(notice, progress_rows)
+        key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_from, as_of))
         if carry.carry("page:" + notice.url, key):
             continue
         carry.made_unit("page:" + notice.url, key, [notice.url])
@@ -184,31 +184,37 @@ def _village_pages(pages: PageWriter, hub: VillageHub, carry: reuse.Reuse) -> No
     carry.made_unit(unit, key, files)
 
 
-def _page_inputs(notice: Notice, village: str, related: Notice | None, progress_of: dict, as_of: dt.date) -> list:
+def _page_inputs(notice: Notice, village: str, related: Notice | None, progress_from: list, as_of: dt.date) -> list:
     """Everything a notice page shows, as plain data: its key for incremental builds.
-    `village` stands for the village's data (its register row) by their digest."""
+    `village` stands for the village's data (its register row) by their digest, and
+    `progress_from` for the 践诺 rows a commitments page shows: the notices they are in."""
     state = templates.window_state(notice, as_of)
     return [
         "page", notice.id, notice.sha256(), village, notice.year, notice.slug, notice.group,
         notice.version, notice.original, notice.archive,
         related and [related.id, related.title, related.folder, related.kind],
-        sorted([year, commitment, plain(rows)] for (year, commitment), rows in progress_of.items()),
+        progress_from,
         # Only an open window shows the build date (see _notice_head.html).
         state, as_of.isoformat() if state == "公示中" else None,
     ]
 
 
-def _progress_of(notice: Notice, progress_rows: dict) -> dict:
-    """The 践诺 rows the commitments page shows: those of its own commitments only."""
+def _progress_of(notice: Notice, progress_rows: dict) -> tuple[dict, list]:
+    """The 践诺 rows the commitments page shows, those of its own commitments only, and the
+    [id, hash] of each progress notice they are in: what they stand for in the page's key
+    (the rows are in the notices' content, and the notices' dates order them)."""
     if notice.kind != "commitments":
-        return {}
+        return {}, []
     village = progress_rows.get(notice.village.code, {})
     wanted = {(c.year, c.id) for c in notice.body.commitments}
-    return {key: rows for key, rows in village.items() if key in wanted}
+    shown = {key: found for key, found in village.items() if key in wanted}
+    sources = {source.id: source.sha256() for found in shown.values() for _, source in found}
+    return {key: [row for row, _ in found] for key, found in shown.items()}, sorted(map(list, sources.items()))
 
 
 def _progress_by_commitment(notices: list[Notice]) -> dict[str, dict[tuple[int, str], list]]:
-    """Published 践诺 rows per village and (year, commitment 编号), oldest first.
+    """Published 践诺 rows per village and (year, commitment 编号), oldest first, each with the
+    progress notice it is in.
 
     The commitments page shows each commitment's latest status and history from them; the
     commitments notice itself (its content and hash) stays what was made public.
@@ -217,7 +223,7 @@ def _progress_by_commitment(notices: list[Notice]) -> dict[str, dict[tuple[int, 
     for notice in sorted(notices, key=lambda n: n.date):
         if notice.kind == "progress":
             for row, _ in notice.body.items:
-                found[notice.village.code][(row.year, row.commitment)].append(row)
+                found[notice.village.code][(row.year, row.commitment)].append((row, notice))
     return found
 
 

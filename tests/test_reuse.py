@@ -10,7 +10,7 @@ import threading
 
 from generator import pipeline, reuse, site_scan
 
-from .conftest import add_row, read_rows, write_rows
+from .conftest import add_row, read_rows, set_cell, write_rows
 from .test_publish import tree
 
 AS_OF = dt.date(2025, 3, 1)
@@ -62,6 +62,32 @@ def test_one_new_record_remakes_only_what_shows_it(data, tmp_path, config):
     commitments_pages = _urls(site, kind="commitments")
     assert commitments_pages and not commitments_pages & kept  # its 最新状态 changed
     assert "manifest.json" not in kept and "checksums.json" not in kept
+
+
+def test_an_edited_progress_row_remakes_the_commitments_page_that_shows_it(data, tmp_path, config):
+    """The page's key holds the progress notices its rows are in, by id and hash, not the rows."""
+    text = "已完成全年任务的25%，经村务监督委员会核实"
+
+    def corrected():  # a published row changes only with a declared correction
+        set_cell(data / "commitment_progress.csv", 2, "进展", text)
+        (data / "corrections.csv").write_text(
+            "公告编号,更正日期,更正原因\nbeixishang-progress-2024-04-08,2025-02-01,进展表述不完整\n", encoding="utf-8")
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    [page] = _urls(site, kind="commitments", village="beixishang")
+    before, shown = _inodes(site), (site / page).read_text(encoding="utf-8")
+    corrected()
+    _build(data, site, config)
+    after = _inodes(site)
+    assert text not in shown and text in (site / page).read_text(encoding="utf-8")
+    assert after[page] != before[page]
+    assert all(after[url] == before[url] for url in _urls(site, kind="finance"))  # carried over
+    # What a build with the same record kept (the correction's history aside) shows the same.
+    fresh = tmp_path / "fresh"
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    assert (fresh / page).read_bytes() == (site / page).read_bytes()
 
 
 def test_a_new_hotline_remakes_that_village_s_notice_pages_only(data, tmp_path, config):
