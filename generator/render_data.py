@@ -70,7 +70,7 @@ def notice_json(notice: Notice, text: str | None = None) -> bytes:
     string is escaped."""
     text = text or canonical_text(notice.canonical())
     at = text.rindex(',"title":')
-    return f'{text[:at]},"sha256":"{notice.sha256()}"{text[at:]}\n'.encode("utf-8")
+    return f'{text[:at]},"sha256":"{notice.sha256()}"{text[at:]}\n'.encode()
 
 
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
