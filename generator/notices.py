@@ -211,7 +211,7 @@ class Notice:
 
     @cached_property
     def _sha256(self) -> str:
-        return _content_hash(self.canonical())
+        return _content_hash(canonical_text(self.canonical()))
 
     @property
     def hashed(self) -> bool:
@@ -238,7 +238,7 @@ class Notice:
         document = self.canonical()
         text = canonical_text(document)
         if not self.hashed:
-            self.remember_hash(hashlib.sha256(text.encode("utf-8")).hexdigest())
+            self.remember_hash(_content_hash(text))
         return document, text, self._sha256
 
     def listed(self) -> list[str]:
@@ -258,8 +258,9 @@ def canonical_text(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _content_hash(document: dict) -> str:
-    return hashlib.sha256(canonical_text(document).encode("utf-8")).hexdigest()
+def _content_hash(text: str) -> str:
+    """A notice's hash, of its canonical_text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.

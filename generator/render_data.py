@@ -150,9 +150,8 @@ def render_verify_index(stage: Path, notices: list[Notice], superseded: list[dic
     for entry in superseded:
         older[verification_code(entry["sha256"])[:2]].append(entry)
     for prefix in sorted(members.keys() | older.keys()):
-        newer = [current[e["id"]].folder if e["id"] in current else None for e in older[prefix]]
         key = carry.key("verify", prefix, [[n.id, n.sha256(), n.version, n.folder] for n in members[prefix]],
-                        older[prefix], newer)
+                        older[prefix], [_current_folder(e, current) for e in older[prefix]])
         unit, file = "verify:" + prefix, f"{VERIFY_DIR}/{prefix}.json"
         if carry.carry(unit, key):
             continue
@@ -170,11 +169,16 @@ def _verify_shard(notices: list[Notice], superseded: list[dict], current: dict[s
             {"id": n.id, "title": n.title, "date": n.date.isoformat(), "url": n.folder,
              "sha256": n.sha256(), "version": n.version, "status": "current"})
     for entry in superseded:
-        newer = current.get(entry["id"])
         shard.setdefault(verification_code(entry["sha256"]), []).append({
             "id": entry["id"], "title": entry["title"], "date": entry["date"],
             "url": entry["url"].removesuffix("index.html"), "sha256": entry["sha256"],
             "version": entry["version"], "status": "corrected", "corrected_on": entry["corrected_on"],
-            "reason": entry["reason"], "current": newer.folder if newer else None,
+            "reason": entry["reason"], "current": _current_folder(entry, current),
         })
     return shard
+
+
+def _current_folder(superseded: dict, current: dict[str, Notice]) -> str | None:
+    """Where a corrected version's current one is published, if it still is."""
+    newer = current.get(superseded["id"])
+    return newer.folder if newer else None
