@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import (  # the C versions where there are, as json.dumps uses
     c_make_encoder,
     encode_basestring,
@@ -164,6 +164,40 @@ class Written:
 
     def __init__(self, text: bytes | memoryview):
         self.text = text
+
+
+class Copied:
+    """An item of a streamed list to be copied from the text it was published in: its span
+    there, as item_spans gives it. joined_runs turns these into Written."""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
+
+
+def joined_runs(items: Iterable, text: bytes | None, indent: int) -> Iterator:
+    """The items with each Copied one as its Written text from `text` (a list _stream wrote at
+    this indent), and a run of them that lie one after another there as one Written: a rebuild
+    copies most of a county's 100,000 entries in a few pieces, not one by one."""
+    view = memoryview(text) if text is not None else None
+    separator = b",\n" + b" " * (2 * indent)
+    start = end = -1
+    for item in items:
+        if type(item) is Copied:
+            if end >= 0 and item.start == end + len(separator) and view[end:item.start] == separator:
+                end = item.end
+                continue
+            if end >= 0:
+                yield Written(view[start:end])
+            start, end = item.start, item.end
+        else:
+            if end >= 0:
+                yield Written(view[start:end])
+                start = end = -1
+            yield item
+    if end >= 0:
+        yield Written(view[start:end])
 
 
 def _stream(out: bytearray, items: Iterable, pad: str, indent: int) -> None:

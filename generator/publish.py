@@ -237,11 +237,10 @@ def _entries(notices: list[Notice], published: bytes | None, carry: Reuse | None
         yield from map(_entry, notices)
         return
     spans = jsontext.item_spans(published, "id", start, published.find(b'\n "superseded": ', start))
-    view = memoryview(published)
     for notice in notices:
         span = spans.get(notice.id) if carry.was_carried("data:" + notice.id) else None
         if span and published.find(f'"sha256": "{notice.sha256()}"'.encode(), *span) >= 0:
-            yield jsontext.Written(view[span[0]:span[1]])
+            yield jsontext.Copied(*span)
         else:
             yield _entry(notice)
 
@@ -255,7 +254,7 @@ def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | Non
         "generated_as_of": as_of.isoformat(),
         "previous": previous,  # sha256 of the manifest published before this one: the chain
         "checksums": checksums,  # sha256 of checksums.json, which hashes every other file
-        "notices": jsontext.streamed(_entries(notices, published, carry)),
+        "notices": jsontext.streamed(jsontext.joined_runs(_entries(notices, published, carry), published, 1)),
         "superseded": superseded or [],  # corrected versions, still reachable and marked 已更正
     }
 
@@ -266,9 +265,12 @@ def checksums(stage: Path) -> bytes:
     Every file was written, linked or adopted (MkDocs' output) through `paths`, which
     hashed it on the way: none is read again, and the site is not walked.
     """
-    sums = {relative: recorded[0] for relative, recorded in paths.written(stage).items()
-            if relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/")}
-    return jsontext.indented(dict(sorted(sums.items())), 0)
+    done = paths.written(stage)
+    # The names are sorted, not (name, hash) pairs: tuples compare slowly (0.53 against 0.89 s
+    # for a county's 208,000 files).
+    names = sorted(relative for relative in done
+                   if relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/"))
+    return jsontext.indented({relative: done[relative][0] for relative in names}, 0)
 
 
 def _chain(stage: Path, body: dict, previous: Previous | None, raw: bytes | None) -> list[bytearray]:

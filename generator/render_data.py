@@ -106,7 +106,8 @@ def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | 
         "description": "每份已发布公告的表格（CSV，列名与数据约定一致）和完整数据（JSON）。",
     }
     published = carry.published_bytes(DATAPACKAGE) or b""
-    resources = _resources(notices, paths.written(stage), published, jsontext.item_spans(published, "name"), carry)
+    resources = jsontext.joined_runs(
+        _resources(notices, paths.written(stage), published, jsontext.item_spans(published, "name"), carry), published, 1)
     paths.write_bytes(stage, DATAPACKAGE, jsontext.indented_with_items(package, "resources", resources, 1))
 
 
@@ -114,14 +115,17 @@ def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]], 
                entries: dict[str, tuple[int, int]], carry: reuse.Reuse) -> Iterator:
     """datapackage.json's entry for each download, made as it is written out (200,000 at county
     scale), or copied from the published file (`entries` in `published`) for carried downloads."""
-    view = memoryview(published)
     for notice in notices:
-        carried = carry.was_carried("data:" + notice.id)
-        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
-            start, end = entries.get(f"{notice.id}-{fmt}", (0, 0)) if carried else (0, 0)
-            if end and published.find(b'"path": ' + encode_basestring(path).encode(), start, end) >= 0:
-                yield jsontext.Written(view[start:end])
+        if carry.was_carried("data:" + notice.id):
+            # Both entries as the last build wrote them for this notice: the same content
+            # (the unit's key), hence the same title, files and paths. Its csv path is checked
+            # all the same, once a notice (the json's is the same folder and name).
+            table, document = entries.get(notice.id + "-csv"), entries.get(notice.id + "-json")
+            if table and document and published.find(b'"path": ' + encode_basestring(notice.data).encode(), *table) >= 0:
+                yield jsontext.Copied(*table)
+                yield jsontext.Copied(*document)
                 continue
+        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
             sha256, size, _ = written[path]
             yield {
                 "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,

@@ -71,3 +71,19 @@ def test_items_given_as_their_text_are_written_as_they_are():
     given = [Written(_text(items[0], 1, 2).encode("utf-8")), items[1]]
     expected = (json.dumps({"name": "x", "resources": items}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     assert bytes(indented_with_items({"name": "x"}, "resources", iter(given), 1)) == expected
+
+
+def test_copied_items_side_by_side_are_copied_as_one_piece_and_give_the_same_text():
+    from generator.jsontext import Copied, Written, item_spans, joined_runs
+
+    items = [{"name": f"n{number}", "path": f"p/{number}"} for number in range(5)]
+    published = bytes(indented_with_items({"name": "x"}, "resources", items, 1))
+    spans = item_spans(published, "name")
+    changed = {"name": "n2", "path": "p/new"}
+    given = [Copied(*spans["n0"]), Copied(*spans["n1"]), changed, Copied(*spans["n3"]), Copied(*spans["n4"]),
+             Copied(*spans["n0"])]  # the last lies before the one ahead of it: a piece of its own
+    joined = list(joined_runs(given, published, 1))
+    assert [type(item) for item in joined] == [Written, dict, Written, Written]
+    expected = [items[0], items[1], changed, items[3], items[4], items[0]]
+    assert bytes(indented_with_items({"name": "x"}, "resources", joined, 1)) == bytes(
+        indented_with_items({"name": "x"}, "resources", expected, 1))

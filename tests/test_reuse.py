@@ -321,7 +321,7 @@ def test_carried_downloads_keep_their_datapackage_entries_as_published(data, tmp
 
     def counted(*args):
         for item in resources(*args):
-            copied.append(type(item).__name__ == "Written")
+            copied.append(type(item).__name__ == "Copied")
             yield item
 
     monkeypatch.setattr(render_data, "_resources", counted)
