@@ -111,7 +111,8 @@ def prepare(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
         # Rows with errors are left out of the records, so comparing with what was published
         # would only report those notices again as "removed": fix the data first.
         return Plan(checked.records, problems.items, [], history.History([]), history.read_previous(site_dir, previous_file))
-    every = notices.make_notices(checked.records, config)
+    with heap.kept():  # a county's notices: long-lived, no cycles, nothing to collect
+        every = notices.make_notices(checked.records, config)
     if checked.cache:
         checked.cache.restore_hashes(every)
     # Read after the notices are made: its dicts (100 MB at county scale), freed once held

@@ -270,7 +270,7 @@ def checksums(stage: Path) -> bytes:
     # for a county's 208,000 files).
     names = sorted(relative for relative in done
                    if relative not in (MANIFEST, CHECKSUMS) and not relative.startswith(HISTORY_DIR + "/"))
-    return jsontext.indented({relative: done[relative][0] for relative in names}, 0)
+    return jsontext.flat_object(names, [done[relative][0] for relative in names])
 
 
 def _chain(stage: Path, body: dict, previous: Previous | None, raw: bytes | None) -> list[bytearray]:

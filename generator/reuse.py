@@ -30,7 +30,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from . import jsontext, paths, site_scan
+from . import heap, jsontext, paths, site_scan
 from .config import Config
 from .history import Previous
 from .templates import THEME_DIR
@@ -158,7 +158,8 @@ class Reuse:
         published = [relative for relative in self._before_files if relative not in done]
         # Copied afresh: the table was loaded at once, and the entries left in it would each
         # keep the memory around them from being given back.
-        self._before_files, published = marshal.loads(marshal.dumps((left, published)))
+        with heap.kept():
+            self._before_files, published = marshal.loads(marshal.dumps((left, published)))
         paths.published_left(self.stage, published)
 
     def _intact(self, files: list[str]) -> bool:
@@ -250,6 +251,14 @@ def read_record(path: Path, salt: str | None = None) -> dict | None:
     """
     try:
         view = memoryview(path.read_bytes())
+    except OSError:
+        return None
+    with heap.kept():  # a county's files and units: 208,000 entries each, kept to the end
+        return _sections_read(view, salt)
+
+
+def _sections_read(view: memoryview, salt: str | None) -> dict | None:
+    try:
         head_end = _SECTION + int.from_bytes(view[:_SECTION], "little")
         record = marshal.loads(view[_SECTION:head_end])
         if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
@@ -257,7 +266,7 @@ def read_record(path: Path, salt: str | None = None) -> dict | None:
         files_end = head_end + _SECTION + int.from_bytes(view[head_end:head_end + _SECTION], "little")
         record["files"] = marshal.loads(view[head_end + _SECTION:files_end])
         record["units"] = marshal.loads(view[files_end:]) if salt is None or record.get("salt") == salt else {}
-    except (OSError, ValueError, EOFError, TypeError):
+    except (ValueError, EOFError, TypeError):
         return None
     return record if isinstance(record["files"], dict) and isinstance(record["units"], dict) else None
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from generator.jsontext import compact_sorted, indented, indented_with_items
+from generator.jsontext import compact_sorted, flat_object, indented, indented_with_items
 
 HEADS = [{}, {"name": "村务公开", "nested": [1, {"x": None, "y": "引号\"与\n换行"}]}]
 ITEMS = [[], [{"path": "v/lucun/index.html", "bytes": 3}], [{"a": 1}, [1, 2], "文字", {}, []]]
@@ -51,6 +51,13 @@ def test_awkward_values_give_json_dumps_bytes(indent, value):
     if isinstance(value, dict):
         assert bytes(indented_with_items(value, "resources", iter([value, []]), indent)) == (
             json.dumps({**value, "resources": [value, []]}, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("value", [{}, {"a/index.html": "0f" * 32}, {k: v for k, v in AWKWARD.items() if isinstance(v, str)},
+                                   {"路径/文件.html": "值", "b": "引号\"", "c\\d": ""}])
+def test_flat_objects_of_text_give_json_dumps_bytes(value):
+    expected = (json.dumps(value, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+    assert flat_object(list(value), list(value.values())) == expected
 
 
 def test_keys_that_are_not_text_are_refused():
