@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib.metadata import version
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from . import heap, jsontext, paths, site_scan
@@ -196,7 +198,11 @@ class Reuse:
 
     def record(self, checksums_digest: str) -> dict:
         files = dict(paths.written(self.stage))  # (sha256, size, mtime_ns) tuples, kept as tuples by marshal
-        units = {u: v for u, v in self.units.items() if all(f in files for f in v[1])}
+        units = self.units
+        if not all(map(files.__contains__, chain.from_iterable(map(itemgetter(1), units.values())))):
+            # A unit some of whose files are missing (not in a normal build): unit by unit only
+            # then, which took 0.16 s of a county's rebuild, where this first check takes 0.04 s
+            units = {u: v for u, v in units.items() if all(f in files for f in v[1])}
         return {"version": RECORD_VERSION, "checksums": checksums_digest, "salt": self.salt, "units": units, "files": files}
 
 

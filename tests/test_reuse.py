@@ -423,3 +423,21 @@ def test_carried_notices_keep_their_manifest_entries_as_published(data, tmp_path
     built = _build(data, site, config)
     assert len(made) == len(built.published)
     assert notices_member(site) == notices_member(fresh)
+
+
+def test_the_record_keeps_only_units_whose_files_were_all_written(tmp_path):
+    from generator import paths
+
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    carry = reuse.Reuse.nothing(stage)
+    paths.write_bytes(stage, "a/index.html", b"a")
+    paths.write_bytes(stage, "b/index.html", b"b")
+    carry.made_unit("page:a", "k1", ["a/index.html"])
+    carry.made_unit("page:ab", "k2", ["b/index.html", "a/index.html"])
+    assert set(carry.record("digest")["units"]) == {"page:a", "page:ab"}
+    carry.made_unit("page:c", "k3", ["a/index.html", "c/index.html"])  # c never written
+    record = carry.record("digest")
+    assert set(record["units"]) == {"page:a", "page:ab"}
+    assert set(record["files"]) == {"a/index.html", "b/index.html"}
+    paths.forget(stage)
