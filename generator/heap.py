@@ -72,7 +72,6 @@ def settled() -> None:
         gc.freeze()
 
 
-
 @contextmanager
 def kept() -> Iterator[None]:
     """For loading or making records and notices by the hundred thousand, which live until the
