@@ -87,7 +87,6 @@ def kept() -> Iterator[None]:
     try:
         yield
     finally:
-        if _depth:
-            gc.freeze()
+        settled()
         if enabled:
             gc.enable()
