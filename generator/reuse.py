@@ -32,7 +32,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from . import heap, jsontext, paths, site_scan
+from . import build_record, heap, jsontext, paths, site_scan
 from .config import Config
 from .history import Previous
 from .templates import THEME_DIR
@@ -84,9 +84,9 @@ def record_file(config: Config, site: Path) -> Path:
 class Reuse:
     """What the last build made, and what this build carries over or makes."""
 
-    def __init__(self, site: Path, stage: Path, record: dict | None, salt: str, listed: set[str] | None = None):
+    def __init__(self, site: Path, stage: Path, record: dict | None, salt: str, not_intact: set[str] | None = None):
         self.stage, self.salt = stage, salt
-        self._listed = listed  # the site's files as site_scan lists them; None: lstat each
+        self._not_intact = not_intact  # recorded files site_scan found changed or gone; None: lstat each
         self.site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
@@ -144,13 +144,12 @@ class Reuse:
         return recorded is not None and recorded[0] == sha256
 
     def carried_all(self) -> None:
-        """No more units are carried: the site's listing and the last build's units go (100 MB
+        """No more units are carried: the last build's units go (44 MB
         at county scale, freed before Pagefind indexes beside the build). So do the records of
         the files of this build's units, made or carried: none is written again. Only the
         other files' stay, for same_file: the search bundles and manifests
         still to come, and MkDocs' files that may be written again (after a code change, which
         makes every unit anew, 14 of a county's 49 MB of records stay: the search bundles')."""
-        self._listed = None
         self._before_units = {}
         if not self._before_files:  # no record (a full build): nothing to narrow
             return
@@ -165,12 +164,8 @@ class Reuse:
         paths.published_left(self.stage, published)
 
     def _intact(self, files: list[str]) -> bool:
-        if self._listed is not None:
-            for relative in files:
-                recorded = self._before_files.get(relative)
-                if recorded is None or site_scan.line(recorded[1], recorded[2], relative) not in self._listed:
-                    return False
-            return True
+        if self._not_intact is not None:
+            return self._not_intact.isdisjoint(files) and all(map(self._before_files.__contains__, files))
         for relative in files:
             recorded = self._before_files.get(relative)
             try:
@@ -212,7 +207,7 @@ def scanning(config: Config, site: Path) -> Iterator[site_scan.SiteScan | None]:
     if not (site.is_dir() and record_file(config, site).is_file()):
         yield None
         return
-    scan = site_scan.SiteScan(site)
+    scan = site_scan.SiteScan(site, record_file(config, site))
     try:
         yield scan
     finally:
@@ -233,7 +228,7 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
             record = None
     if record is None:
         log.info("no record of the published site: every file is made")
-    carry = Reuse(site, stage, record, salt, scan.files() if scan and record is not None else None)
+    carry = Reuse(site, stage, record, salt, scan.not_intact(record["checksums"]) if scan and record is not None else None)
     if record is not None:
         if os.stat(stage).st_dev == os.stat(site).st_dev:  # moved into it later, which needs one file system
             paths.overlay(stage, carry.site, record["files"].keys())
@@ -241,16 +236,13 @@ def start(config: Config, site: Path, stage: Path, previous: Previous, shell_htm
     return carry
 
 
-_SECTION = 8  # bytes giving the length of the record's head, then of its files
-
-
 def read_record(path: Path, salt: str | None = None) -> dict | None:
     """The record at `path`, or None. Kept with marshal: the record lists every file of the site
     (50 MB at county scale), which marshal writes in 0.07 s where json took 0.6 s; a record
     from another Python version that marshal cannot read only costs one full build.
 
-    It is kept in three sections: its head, its files, its units. The units are read only
-    when `salt` is None or the one they were keyed with: after the code, templates or
+    It is kept in three sections (build_record): its head, its files, its units. The units are
+    read only when `salt` is None or the one they were keyed with: after the code, templates or
     settings change, none can be carried over, and their table (44 MB at county scale) is
     not loaded beside everything being made anew. The files still serve then: a file made
     with the bytes it had is kept, not written.
@@ -265,23 +257,14 @@ def read_record(path: Path, salt: str | None = None) -> dict | None:
 
 def _sections_read(view: memoryview, salt: str | None) -> dict | None:
     try:
-        head_end = _SECTION + int.from_bytes(view[:_SECTION], "little")
-        record = marshal.loads(view[_SECTION:head_end])
-        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+        record, files, units_start = build_record.head_and_files(view)
+        if record.get("version") != RECORD_VERSION:
             return None
-        files_end = head_end + _SECTION + int.from_bytes(view[head_end:head_end + _SECTION], "little")
-        record["files"] = marshal.loads(view[head_end + _SECTION:files_end])
-        record["units"] = marshal.loads(view[files_end:]) if salt is None or record.get("salt") == salt else {}
+        record["files"] = files
+        record["units"] = build_record.units(view, units_start) if salt is None or record.get("salt") == salt else {}
     except (ValueError, EOFError, TypeError):
         return None
-    return record if isinstance(record["files"], dict) and isinstance(record["units"], dict) else None
-
-
-def _sections(record: dict) -> bytes:
-    head = marshal.dumps({key: value for key, value in record.items() if key not in ("files", "units")})
-    files = marshal.dumps(record["files"])
-    return b"".join([len(head).to_bytes(_SECTION, "little"), head,
-                     len(files).to_bytes(_SECTION, "little"), files, marshal.dumps(record["units"])])
+    return record
 
 
 def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> None:
@@ -289,7 +272,7 @@ def save(config: Config, site: Path, reuse: Reuse, checksums_digest: str) -> Non
     path = record_file(config, site)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".tmp-{os.getpid()}")
-    partial.write_bytes(_sections(reuse.record(checksums_digest)))
+    partial.write_bytes(build_record.sections(reuse.record(checksums_digest)))
     partial.replace(path)
     path.with_suffix(".site").write_text(str(site.absolute()), encoding="utf-8")
     _forget_removed_sites(path.parent)

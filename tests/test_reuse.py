@@ -8,7 +8,7 @@ import marshal
 import os
 import threading
 
-from generator import pipeline, reuse, site_scan
+from generator import build_record, pipeline, reuse, site_scan
 
 from .conftest import add_row, read_rows, set_cell, write_rows
 from .test_publish import tree
@@ -253,11 +253,16 @@ def test_older_manifests_are_kept_without_being_read_again(data, tmp_path, confi
 
 
 def test_files_are_checked_alike_with_the_site_listed_or_not(data, tmp_path, config, monkeypatch):
-    """The site is listed by find while the data is checked; without find, each file is lstat'ed."""
+    """The site is checked by find in a checker process while the data is checked; without
+    find, each file is lstat'ed."""
+    answers = []
+    checked = site_scan.SiteScan.not_intact
+
     def rebuild_keeps(name, without_find):
         with monkeypatch.context() as patch:
             if without_find:
                 patch.setattr(site_scan.shutil, "which", lambda _: None)
+            patch.setattr(site_scan.SiteScan, "not_intact", lambda scan, digest: answers.append(checked(scan, digest)) or answers[-1])
             site = tmp_path / name
             _build(data, site, dataclasses.replace(config, cache_dir=tmp_path / f"{name}-cache"))
             page = site / sorted(_urls(site, kind="finance"))[0]
@@ -271,6 +276,7 @@ def test_files_are_checked_alike_with_the_site_listed_or_not(data, tmp_path, con
     listed, edited = rebuild_keeps("listed", without_find=False)
     unlisted, _ = rebuild_keeps("unlisted", without_find=True)
     assert listed == unlisted and edited not in listed
+    assert answers == [{edited}, None]  # the checker found the edited page; without find, no answer
     assert len(listed) > 100  # most of the site carried over either way
 
 
@@ -387,7 +393,7 @@ def test_files_published_but_made_no_more_are_removed_after_the_units_are_done(d
     record = reuse.read_record(path)
     stat = stray.stat()
     record["files"]["v/lucun/old-notice.html"] = (hashlib.sha256(b"old").hexdigest(), stat.st_size, stat.st_mtime_ns)
-    path.write_bytes(reuse._sections(record))
+    path.write_bytes(build_record.sections(record))
     _build(data, site, config)
     assert not stray.exists()
 
