@@ -30,9 +30,9 @@ import pandas as pd
 
 from . import heap
 from .config import Config
-from .errors import Problem
+from .errors import Problem, Problems
 from .fields import code_text
-from .load import RawRow, RawTable, Tables
+from .load import RawRow, RawTable, Tables, read_appended
 from .notices import Notice
 from .reuse import code_digest, output_settings
 from .templates import THEME_DIR
@@ -53,7 +53,9 @@ LINK_SOURCES = ("finance", "finance_periods", "decisions", "commitments", "commi
 # A file's records are kept in blocks of this many spreadsheet rows: one row added to or
 # changed in a county-wide file of 87,000 rows writes one block again, not all (1.1 s).
 BLOCK_ROWS = 4096
-_ENTRY = "blocks-1"  # the form of a file's entry: (_ENTRY, [(block, key)], problems, village digests, row digests)
+# The form of a file's entry: (_ENTRY, [(block, key)], problems, village digests, row digests,
+# (length, sha256, encoding, rows read) of a CSV, for load.read_appended, or None).
+_ENTRY = "blocks-2"
 
 
 def _digest(*parts: object) -> str:
@@ -61,11 +63,14 @@ def _digest(*parts: object) -> str:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return _size_and_sha256(path)[1]
 
 
-def _hashed(lines: dict[str, list[str]]) -> dict[str, str]:
-    return {code: hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest() for code, rows in lines.items()}
+def _size_and_sha256(path: Path) -> tuple[int, str]:
+    content = path.read_bytes()
+    return len(content), hashlib.sha256(content).hexdigest()
+
+
 
 
 def _blocks(records: list) -> dict[int, list]:
@@ -86,18 +91,23 @@ def village_of(raw: RawRow) -> str:
     return code_text(raw.cells.get("village", ""))
 
 
-def digests(table: RawTable | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Village code → sha256 of that village's rows in the file, in order, twice, from one pass:
+def digests(table: RawTable | None, since: tuple[dict[str, str], dict[str, str]] | None = None
+            ) -> tuple[dict[str, str], dict[str, str]]:
+    """Village code → digest of that village's rows in the file, in order, twice, from one pass:
     - with the cells as written: where it is unchanged, so are the notices made from them;
     - with row numbers and columns: where it is unchanged, so are the records and problems
-      made from those rows."""
-    cells: dict[str, list[str]] = defaultdict(list)
-    numbered: dict[str, list[str]] = defaultdict(list)
+      made from those rows.
+    Each row's digest is chained to the one before (sha256 of it and the row), so the digests
+    of a file's earlier rows (`since`) are carried on by the rows appended to it."""
+    cells, numbered = (dict(since[0]), dict(since[1])) if since else ({}, {})
+    sha256 = hashlib.sha256
     for raw in table.rows if table else ():
         village = village_of(raw)
-        cells[village].append("\x1f".join(map(str, raw.cells.values())))
-        numbered[village].append(f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items()))
-    return _hashed(cells), _hashed(numbered)
+        text = "\x1f".join(map(str, raw.cells.values()))
+        cells[village] = sha256(f"{cells.get(village, '')}\x1e{text}".encode()).hexdigest()
+        text = f"{raw.row}\x1f" + "\x1f".join(f"{key}\x1d{value}" for key, value in raw.cells.items())
+        numbered[village] = sha256(f"{numbered.get(village, '')}\x1e{text}".encode()).hexdigest()
+    return cells, numbered
 
 
 class CheckCache:
@@ -107,7 +117,10 @@ class CheckCache:
         self.folder = folder
         register = [[tables.shown(p), _sha256(p)] for p in tables.files_of("villages")]
         self._salt = _digest(code_digest(THEME_DIR), sys.version, pd.__version__, output_settings(config), register)
-        self._file_keys = {kind: {path: _digest(self._salt, kind, tables.shown(path), _sha256(path)) for path in tables.files_of(kind)}
+        self._bytes = {path: _size_and_sha256(path) for kind in tables.kinds() if kind != "villages"
+                       for path in tables.files_of(kind)}
+        self._file_keys = {kind: {path: _digest(self._salt, kind, tables.shown(path), self._bytes[path][1])
+                                  for path in tables.files_of(kind)}
                            for kind in tables.kinds() if kind != "villages"}  # the register is in every key
         self._villages: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # kind → file → village digests
         self._numbered: dict[str, dict[Path, dict[str, str]]] = defaultdict(dict)  # the same with row numbers
@@ -168,14 +181,14 @@ class CheckCache:
         if found is None:
             self.read_again.add(path)
             return None
-        blocks, problems, self._villages[kind][path], self._numbered[kind][path] = found
+        blocks, problems, self._villages[kind][path], self._numbered[kind][path], _ = found
         self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())
         return _joined(blocks), problems
 
-    def _entry(self, kind: str, key: str) -> tuple[dict[int, tuple[str, list]], list, dict, dict] | None:
+    def _entry(self, kind: str, key: str) -> tuple[dict[int, tuple[str, list]], list, dict, dict, tuple | None] | None:
         """A file's entry with its blocks read (block → (key, records)); None if any part is missing."""
         found = self._read(kind, key)
-        if not (isinstance(found, tuple) and len(found) == 5 and found[0] == _ENTRY):
+        if not (isinstance(found, tuple) and len(found) == 6 and found[0] == _ENTRY):
             return None
         blocks = {}
         for block, block_key in found[1]:
@@ -190,26 +203,49 @@ class CheckCache:
         name = hashlib.sha256(str(path.absolute()).encode("utf-8")).hexdigest()[:16]
         return self.folder / f"last-{kind}-{name}.key"
 
-    def earlier(self, kind: str, path: Path) -> tuple[list, list[Problem], dict[str, str]] | None:
-        """The records, problems and row digests of the last check of this file, whose bytes
-        have changed since (a county-wide file with one new row): None if there is none."""
+    def _last_entry(self, kind: str, path: Path):
+        """The entry of the last check of this file, whatever its bytes were then, or None."""
         try:
             salt, key = self._pointer(kind, path).read_text(encoding="utf-8").split()
         except (OSError, ValueError):
             return None
         if salt != self._salt:  # checked against another register, settings or code: not comparable
             return None
-        found = self._entry(kind, key)
+        return self._entry(kind, key)
+
+    def earlier(self, kind: str, path: Path) -> tuple[list, list[Problem], dict[str, str]] | None:
+        """The records, problems and row digests of the last check of this file, whose bytes
+        have changed since (a county-wide file with one new row): None if there is none."""
+        found = self._last_entry(kind, path)
         if found is None:
             return None
-        blocks, problems, _, rows = found
+        blocks, problems, _, rows, _ = found
         self._earlier_blocks[kind, path] = blocks  # its blocks whose records all stay are kept as they are
         return _joined(blocks), problems, rows
 
+    def appended(self, kind: str, path: Path, tables: Tables, problems: Problems
+                 ) -> tuple[list, list[Problem], RawTable, tuple[dict[str, str], dict[str, str]]] | None:
+        """When the file only gained rows at its end since its last check: that check's records
+        and row problems, the new rows (their file's problems of reading go to `problems`),
+        and the digests of all its rows. None otherwise: the file is to be read whole."""
+        found = self._last_entry(kind, path)
+        if found is None or found[4] is None:
+            return None
+        blocks, old_problems, villages, rows, before = found
+        read = Problems()
+        tail = read_appended(kind, path, tables.data_dir, read, before)
+        if tail is None:
+            return None
+        problems.items.extend(read.items)
+        self._earlier_blocks[kind, path] = blocks
+        row_problems = [p for p in old_problems if (p.where.row or 0) > 1]  # not those of its header: read again
+        return _joined(blocks), row_problems, tail, digests(tail, (villages, rows))
+
     def keep_records(self, kind: str, path: Path, records: list, problems: list[Problem],
-                     found: tuple[dict[str, str], dict[str, str]]) -> None:
-        """What checking the file found (`found`: its digests()), for the next check of the same
-        bytes and, through the pointer, for the next check of the file after it changes."""
+                     found: tuple[dict[str, str], dict[str, str]], layout: tuple[str, int] | None = None) -> None:
+        """What checking the file found (`found`: its digests(); `layout`: its table's), for the
+        next check of the same bytes and, through the pointer, for the next check of the file
+        after it changes."""
         self._villages[kind][path], rows = found
         self._numbered[kind][path] = rows
         key = self._file_keys[kind][path]
@@ -222,7 +258,8 @@ class CheckCache:
                 self._write(f"block-{kind}", block_key, block_records)
             self._used.add(self._path(f"block-{kind}", block_key).name)
             blocks.append((block, block_key))
-        self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows))
+        appendable = (*self._bytes[path], *layout) if layout else None  # what read_appended compares with
+        self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows, appendable))
         try:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
         except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
@@ -34,6 +35,9 @@ class RawTable:
     file: str  # as shown to the clerk, e.g. data/finance/2024Q3.csv
     headers: dict[str, str] = field(default_factory=dict)  # column key → header as written
     rows: list[RawRow] = field(default_factory=list)
+    # A CSV's encoding and how many rows pandas read from it, header and blank rows included
+    # (what reading only the rows appended later needs); None for a workbook.
+    layout: tuple[str, int] | None = None
 
 
 def shown_path(data_dir: Path, path: Path) -> str:
@@ -62,41 +66,48 @@ def kind_files(data_dir: Path, problems: Problems) -> dict[str, list[Path]]:
 
 def decode_csv(raw: bytes) -> str | None:
     """Strict UTF-8 (BOM stripped), then strict GB18030; None when neither fits."""
+    decoded = _decoded(raw)
+    return decoded[0] if decoded else None
+
+
+def _decoded(raw: bytes) -> tuple[str, str] | None:
+    """The text and the encoding it was read with."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     return None
 
 
-def _read_grid(path: Path, shown: str, problems: Problems) -> list[list[object]] | None:
+def _csv_grid(text: str) -> list[list[object]]:
+    """The cells of a CSV's text; pandas' EmptyDataError or ParserError if it has none or is malformed."""
+    frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    # Text cells but for the NaN of a short row: strip() straight away (4x faster than
+    # _clean for every cell; a county reads half a million rows).
+    return [[value.strip() if type(value) is str else _clean(value) for value in row] for row in frame.to_numpy().tolist()]
+
+
+def _read_grid(path: Path, shown: str, problems: Problems) -> tuple[list[list[object]], str | None] | None:
+    """The file's cells, and its encoding for a CSV."""
     if path.suffix.lower() == ".xlsx":
         try:
             frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
             problems.error(Where(shown), f"无法读取 Excel 文件（{type(exc).__name__}）")
             return None
-    else:
-        text = decode_csv(path.read_bytes())
-        if text is None:
-            problems.error(Where(shown), "文件编码无法识别（应为 UTF-8 或 GB18030/GBK，请在 Excel/WPS 中另存为 CSV UTF-8）")
-            return None
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                skip_blank_lines=False,
-            )
-        except pd.errors.EmptyDataError:
-            problems.error(Where(shown), "文件是空的，没有表头")
-            return None
-        except pd.errors.ParserError as exc:
-            problems.error(Where(shown), f"CSV 格式错误（{exc}）")
-            return None
-        # Text cells but for the NaN of a short row: strip() straight away (4x faster than
-        # _clean for every cell; a county reads half a million rows).
-        return [[value.strip() if type(value) is str else _clean(value) for value in row] for row in frame.to_numpy().tolist()]
-    return [[_clean(value) for value in row] for row in frame.to_numpy().tolist()]
+        return [[_clean(value) for value in row] for row in frame.to_numpy().tolist()], None
+    decoded = _decoded(path.read_bytes())
+    if decoded is None:
+        problems.error(Where(shown), "文件编码无法识别（应为 UTF-8 或 GB18030/GBK，请在 Excel/WPS 中另存为 CSV UTF-8）")
+        return None
+    try:
+        return _csv_grid(decoded[0]), decoded[1]
+    except pd.errors.EmptyDataError:
+        problems.error(Where(shown), "文件是空的，没有表头")
+    except pd.errors.ParserError as exc:
+        problems.error(Where(shown), f"CSV 格式错误（{exc}）")
+    return None
 
 
 def _clean(value: object) -> object:
@@ -111,13 +122,46 @@ def _clean(value: object) -> object:
 
 def read_table(kind: str, path: Path, data_dir: Path, problems: Problems) -> RawTable | None:
     shown = shown_path(data_dir, path)
-    grid = _read_grid(path, shown, problems)
-    if grid is None:
+    read = _read_grid(path, shown, problems)
+    if read is None:
         return None
+    grid, encoding = read
     if not grid:
         problems.error(Where(shown), "文件是空的，没有表头")
         return None
-    table = RawTable(kind, shown)
+    return _table(kind, shown, grid, 2, (encoding, len(grid)) if encoding else None, problems)
+
+
+def read_appended(kind: str, path: Path, data_dir: Path, problems: Problems,
+                  before: tuple[int, str, str, int]) -> RawTable | None:
+    """Only the rows a CSV gained at its end, numbered as read_table numbers them, when its first
+    `before` = (length, sha256, encoding, rows read) are the bytes it had then; None otherwise, or
+    when the new rows cannot be read apart from the rest: then read_table reads it all.
+
+    One row appended to a county-wide file of 87,000 rows: 0.02 s instead of 0.5 s. Its header
+    is read again with them, so its columns and its problems are as read_table finds them.
+    """
+    length, sha256, encoding, rows_before = before
+    raw = path.read_bytes()
+    header_end = raw.find(b"\n") + 1
+    if not (len(raw) > length >= header_end > 0 and raw[length - 1:length] == b"\n"):
+        return None  # not grown, or its last row had no line end: the new bytes may continue it
+    if b'"' in raw[:header_end] or hashlib.sha256(raw[:length]).hexdigest() != sha256:
+        return None  # a quoted header may span lines; other bytes before: changed, not appended
+    try:
+        # The whole file decodes as the old bytes did only if the new ones decode alike: a
+        # UTF-8 file given a GB18030 row is read as GB18030 throughout, so it is read again.
+        text = (raw[:header_end] + raw[length:]).decode(encoding)
+        grid = _csv_grid(text)
+    except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        return None  # read_table reports it, with the row numbers of the whole file
+    return _table(kind, shown_path(data_dir, path), grid, rows_before + 1, (encoding, rows_before + len(grid) - 1), problems)
+
+
+def _table(kind: str, shown: str, grid: list[list[object]], first_row: int, layout: tuple[str, int] | None,
+           problems: Problems) -> RawTable | None:
+    """A table from a grid whose first row is the header and whose next is spreadsheet row `first_row`."""
+    table = RawTable(kind, shown, layout=layout)
     positions: dict[int, str] = {}
     for index, header in enumerate(grid[0]):
         header_text = fields.shown(header).strip()
@@ -141,7 +185,7 @@ def read_table(kind: str, path: Path, data_dir: Path, problems: Problems) -> Raw
         if values.count("") == len(values):
             continue  # blank rows are ignored
         cells = {key: values[index] if index < len(values) else "" for index, key in positions.items()}
-        table.rows.append(RawRow(shown, offset + 2, cells))
+        table.rows.append(RawRow(shown, offset + first_row, cells))
     return table
 
 

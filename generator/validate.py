@@ -302,12 +302,19 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
             known = cache.records(kind, path) if cache else None
             if known is None:
                 found = Problems()
-                table = tables.read(kind, path, found)
-                earlier = cache.earlier(kind, path) if cache and table else None
-                by_village = digests(table) if cache else None  # (cells, numbered rows)
-                known = _checked_file(kind, table, make, found, earlier, by_village[1] if by_village else None)
+                appended = cache.appended(kind, path, tables, found) if cache else None
+                if appended:  # only rows added at its end: only those are read and checked
+                    old_records, old_problems, table, by_village = appended
+                    read = len(found.items)
+                    new_records = make(parse_rows(kind, [table], found), found)
+                    known = old_records + new_records, found.items[:read] + old_problems + found.items[read:]
+                else:
+                    table = tables.read(kind, path, found)
+                    earlier = cache.earlier(kind, path) if cache and table else None
+                    by_village = digests(table) if cache else None  # (cells, numbered rows)
+                    known = _checked_file(kind, table, make, found, earlier, by_village[1] if by_village else None)
                 if cache:
-                    cache.keep_records(kind, path, *known, by_village)
+                    cache.keep_records(kind, path, *known, by_village, table.layout if table else None)
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)

@@ -201,7 +201,7 @@ def test_a_changed_file_writes_again_only_the_blocks_of_records_that_changed(dat
     changes = [  # lucun's rows are checked again (and only they): blocks 1 and 2 stay as they were
         (lambda: set_cell(data / "finance.csv", 7, "摘要", "改过的摘要"), [[6, 7]]),
         (lambda: add_row(data / "finance.csv", {"村代码": "lucun", "日期": "2024-09-30", "凭证号": "记-099",
-                                                "科目": "办公费", "摘要": "新的一行", "支出": "12.00"}), [[6, 7], [8]]),
+                                                "科目": "办公费", "摘要": "新的一行", "支出": "12.00"}), [[8]]),  # appended: only it is read
     ]
     for number, (change, blocks) in enumerate(changes):
         change()
@@ -285,3 +285,30 @@ def test_a_damaged_record_of_cross_record_problems_is_made_again(data, own_cache
     assert again_problems == first_problems and any("2024-pond" in p and "重复" in p for p in again_problems)
     links.write_bytes(b"not a pickle")
     assert _check(data, own_cache)[1] == first_problems
+
+
+def test_rows_appended_to_a_file_are_read_and_checked_alone(data, own_cache, tmp_path, monkeypatch):
+    """A file that only gained rows at its end: its earlier rows come from the cache, and the
+    result is what a check without a cache finds, problems included. Appended in another
+    encoding, the file is read whole, as its earlier rows now read otherwise too."""
+    from generator import load
+
+    _check(data, own_cache)
+    whole = []
+    read_table = load.read_table
+    monkeypatch.setattr(load, "read_table", lambda kind, path, *rest: whole.append(path.name) or read_table(kind, path, *rest))
+    add_row(data / "finance.csv", {"村代码": "lucun", "日期": "2024-09-30", "凭证号": "记-099",
+                                   "科目": "办公费", "摘要": "新的一行", "支出": "12.00"})
+    bad = add_row(data / "finance.csv", {"村代码": "lucun", "日期": "2024-09-31", "摘要": "错的日期", "支出": "1"})
+    gb18030_row = ",".join(["lucun", "2024-10-01", "记-100", "办公费", "䶮", "", "2.00"]).encode("gb18030") + b"\n"
+    for case in ("utf-8 rows", "a gb18030 row"):
+        whole.clear()
+        again, again_problems = _check(data, own_cache)
+        read_again = whole.count("finance.csv")
+        cold, cold_problems = _check(data, dataclasses.replace(own_cache, cache_dir=tmp_path / f"cold-{case}"))
+        assert again.records == cold.records and again_problems == cold_problems, case
+        assert read_again == (0 if case == "utf-8 rows" else 1), case
+        if case == "utf-8 rows":
+            assert any(p.where.row == bad and p.where.column == "日期" for p in again.problems)
+            with (data / "finance.csv").open("ab") as file:
+                file.write(gb18030_row)
