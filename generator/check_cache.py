@@ -9,7 +9,10 @@ key is unchanged gives back its records and problems without being read. Every n
 made from the rows of one village, so each entry also keeps a digest of each village's rows:
 a notice gets its hash back when its village's rows in every file it is made from are as
 they were, though other villages' rows in the same county-wide file changed. A file's records
-are kept in blocks of rows, and a block whose records all stay is not written again. A missing or
+are kept in blocks of rows, and a block whose records all stay is not written again. A CSV that
+only gained rows at its end (how clerks add records) has only its header and those rows read
+(load.read_appended): its entry keeps its length, sha256, encoding and row count to tell, and
+the village digests are chained row by row so the new rows carry them on. A missing or
 unreadable entry is made again, so the cache can be deleted at any time.
 """
 
@@ -69,8 +72,6 @@ def _sha256(path: Path) -> str:
 def _size_and_sha256(path: Path) -> tuple[int, str]:
     content = path.read_bytes()
     return len(content), hashlib.sha256(content).hexdigest()
-
-
 
 
 def _blocks(records: list) -> dict[int, list]:
