@@ -73,7 +73,7 @@ class SiteScan:
         self._output = tempfile.TemporaryFile()
         self._process: subprocess.Popen | None = None
         find = shutil.which("find")
-        if find is None:
+        if find is None or not sys.executable:  # no find, or an embedded Python that cannot start another
             return
         path = os.pathsep.join(filter(None, [_IMPORTABLE_FROM, os.environ.get("PYTHONPATH")]))
         try:
