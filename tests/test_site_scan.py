@@ -67,7 +67,7 @@ def test_a_check_of_another_record_or_a_site_that_cannot_be_listed_is_not_truste
 def test_without_a_python_to_start_the_checker_each_file_is_checked_by_the_build(tmp_path, monkeypatch):
     site, recorded = _site(tmp_path)
     record = _record(tmp_path, recorded)
-    monkeypatch.setattr(site_scan.sys, "executable", "")  # an embedded Python: sys.executable may be empty
+    monkeypatch.setattr(site_scan.sys, "executable", None)  # an embedded Python: sys.executable may be None or ""
     scan = site_scan.SiteScan(site, record)
     assert scan.not_intact("digest-1") is None
     scan.close()
