@@ -12,6 +12,8 @@ For each size, writes a synthetic corpus (`python -m generator sample`, not time
   - adds one record (a new 践诺 row) and rebuilds, three times (--rebuilds), each with another
     new record: the median wall time, and on the first, files made anew (the others stay in
     the published site as they were) and files whose bytes changed;
+  - edits one published record in the middle of its county-wide file, with the 更正 row that
+    needs, and rebuilds once (appending is the clerks' usual change; this is the other one);
   - rebuilds under another site name, as after an upgrade or a new setting: every key
     changes, and the last build's record is held besides: peak memory.
 Needs Hugo: bash scripts/setup-bench.sh.
@@ -240,12 +242,32 @@ def one_size(target: int, tmp: Path, repeat: int, rebuild_count: int) -> None:
     print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in again["stages"].items()))
     print(f"  files made anew (first rebuild): {made} of {len(after)} (the rest left as they were); "
           f"files with new bytes: {changed}")
+    _edit_one_record(data, site)
+    edited = our_build(data, site, cache)
+    print(f"incremental (one published record edited in the middle of its file, with its 更正 row): "
+          f"{edited['seconds']:.1f} s = {100 * edited['seconds'] / ours['seconds']:.1f}% of the full build")
+    print("  stages: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in edited["stages"].items()))
     # What an upgrade of the program or a new setting does to a published county: every key
     # changes, so nothing is carried over, while the last build's record (every file's hash,
     # to keep files whose bytes stay the same) is held besides: the most memory a build takes.
     renamed = our_build(data, site, cache, site_name="某县村务公开（新）")
     print(f"rebuild after a settings change (new site name, so every key changes): {renamed['seconds']:.1f} s, "
           f"peak {renamed['peak_mb']:.0f} MB (target ≤ 1024 MB at 50,000): {renamed['peak_parts']}")
+
+
+def _edit_one_record(data: Path, site: Path) -> None:
+    """The 践诺 row in the middle of commitment_progress.csv (GB18030, as the sample writes it)
+    given another 进展 text, and the 更正 row a published notice's change needs."""
+    path = data / "commitment_progress.csv"
+    lines = path.read_bytes().decode("gb18030").split("\r\n")
+    middle = len(lines) // 2
+    village, year, commitment, text, status, day = lines[middle].split(",")  # no quoted cells in the sample
+    lines[middle] = ",".join([village, year, commitment, text + "（已核实）", status, day])
+    path.write_bytes("\r\n".join(lines).encode("gb18030"))
+    notice = f"{village}-progress-{day}"
+    if f'"id": "{notice}"'.encode() not in (site / "manifest.json").read_bytes():
+        raise SystemExit(f"benchmark: no published notice {notice} for the edited row")
+    (data / "corrections.csv").write_text(f"公告编号,更正日期,更正原因\n{notice},2026-12-30,进展录入有误\n", encoding="utf-8")
 
 
 def main() -> None:
