@@ -7,6 +7,7 @@ problem of a run at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from . import fields, privacy, rules, schema
 from .check_cache import CheckCache, digests, village_of
@@ -277,6 +278,26 @@ def _checked_file(kind: str, table: RawTable | None, make, found: Problems, earl
     return records, found.items[:read] + sorted(checked, key=lambda p: p.where.row or 0)
 
 
+def _file_checked(kind: str, path: Path, tables: Tables, make, cache: CheckCache | None) -> tuple[list, list]:
+    """A file not in the cache, checked: only its appended rows when it just gained some at its
+    end, else as _checked_file does; what it found is kept in the cache for the next check."""
+    found = Problems()
+    appended = cache.appended(kind, path, tables, found) if cache else None
+    if appended:
+        old_records, old_problems, table, by_village = appended
+        read = len(found.items)  # problems of reading its header, which come first
+        new_records = make(parse_rows(kind, [table], found), found)
+        known = old_records + new_records, found.items[:read] + old_problems + found.items[read:]
+    else:
+        table = tables.read(kind, path, found)
+        earlier = cache.earlier(kind, path) if cache and table else None
+        by_village = digests(table) if cache else None  # (cells, numbered rows)
+        known = _checked_file(kind, table, make, found, earlier, by_village[1] if by_village else None)
+    if cache:
+        cache.keep_records(kind, path, *known, by_village, table.layout if table else None)
+    return known
+
+
 def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCache | None = None) -> Records:
     """Parse and check every row of every kind; cross-record rules run on what parsed.
 
@@ -301,20 +322,7 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
         for path in tables.files_of(kind):  # file by file: each file's rows are checked on their own
             known = cache.records(kind, path) if cache else None
             if known is None:
-                found = Problems()
-                appended = cache.appended(kind, path, tables, found) if cache else None
-                if appended:  # only rows added at its end: only those are read and checked
-                    old_records, old_problems, table, by_village = appended
-                    read = len(found.items)
-                    new_records = make(parse_rows(kind, [table], found), found)
-                    known = old_records + new_records, found.items[:read] + old_problems + found.items[read:]
-                else:
-                    table = tables.read(kind, path, found)
-                    earlier = cache.earlier(kind, path) if cache and table else None
-                    by_village = digests(table) if cache else None  # (cells, numbered rows)
-                    known = _checked_file(kind, table, make, found, earlier, by_village[1] if by_village else None)
-                if cache:
-                    cache.keep_records(kind, path, *known, by_village, table.layout if table else None)
+                known = _file_checked(kind, path, tables, make, cache)
             made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)
