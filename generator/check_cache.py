@@ -35,6 +35,7 @@ from . import heap
 from .config import Config
 from .errors import Problem, Problems
 from .fields import code_text
+from .journal import Deferred
 from .load import RawRow, RawTable, Tables, read_appended
 from .notices import Notice
 from .reuse import code_digest, output_settings
@@ -57,8 +58,9 @@ LINK_SOURCES = ("finance", "finance_periods", "decisions", "commitments", "commi
 # changed in a county-wide file of 87,000 rows writes one block again, not all (1.1 s).
 BLOCK_ROWS = 4096
 # The form of a file's entry: (_ENTRY, [(block, key)], problems, village digests, row digests,
-# (length, sha256, encoding, rows read) of a CSV, for load.read_appended, or None).
-_ENTRY = "blocks-2"
+# (length, sha256, encoding, rows read) of a CSV, for load.read_appended, or None, the villages
+# of its records).
+_ENTRY = "blocks-3"
 
 
 def _digest(*parts: object) -> str:
@@ -150,6 +152,15 @@ class CheckCache:
     def _path(self, name: str, key: str) -> Path:
         return self.folder / f"{name}-{key}.pickle"
 
+    def _read_bytes(self, name: str, key: str) -> bytes | None:
+        """An entry's bytes, not unpickled: None if missing or cut short (every pickle ends with
+        its STOP opcode, "."), so that a damaged entry is made again as _read's would be."""
+        try:
+            content = self._path(name, key).read_bytes()
+        except OSError:
+            return None
+        return content if content.endswith(b".") else None
+
     def _read(self, name: str, key: str):
         try:
             with open(self._path(name, key), "rb") as file, heap.kept():
@@ -174,27 +185,32 @@ class CheckCache:
         except OSError as exc:
             log.warning("check cache entry %s not kept (%s)", name, exc)
 
-    def records(self, kind: str, path: Path) -> tuple[list, list[Problem]] | None:
-        """The file's records and problems as the last check of the same bytes found them."""
+    def records(self, kind: str, path: Path, deferred: bool = False) -> tuple[list | Deferred, list[Problem]] | None:
+        """The file's records and problems as the last check of the same bytes found them;
+        `deferred`: the records as the cache keeps them, unpickled when first asked for."""
         key = self._file_keys[kind][path]
         self._used.add(self._path(kind, key).name)  # kept: read now, or written once the file is checked
-        found = self._entry(kind, key)
+        found = self._entry(kind, key, deferred)
         if found is None:
             self.read_again.add(path)
             return None
-        blocks, problems, self._villages[kind][path], self._numbered[kind][path], _ = found
+        blocks, problems, self._villages[kind][path], self._numbered[kind][path], _, villages = found
         self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())
+        if deferred:
+            return Deferred(frozenset(villages), self._shown[path], [blob for _, blob in blocks.values()]), problems
         return _joined(blocks), problems
 
-    def _entry(self, kind: str, key: str) -> tuple[dict[int, tuple[str, list]], list, dict, dict, tuple | None] | None:
-        """A file's entry with its blocks read (block → (key, records)); None if any part is missing."""
+    def _entry(self, kind: str, key: str, deferred: bool = False
+               ) -> tuple[dict[int, tuple[str, list]], list, dict, dict, tuple | None, list[str]] | None:
+        """A file's entry with its blocks read (block → (key, records), or (key, bytes) when
+        `deferred`); None if any part is missing."""
         found = self._read(kind, key)
-        if not (isinstance(found, tuple) and len(found) == 6 and found[0] == _ENTRY):
+        if not (isinstance(found, tuple) and len(found) == 7 and found[0] == _ENTRY):
             return None
         blocks = {}
         for block, block_key in found[1]:
-            records = self._read(f"block-{kind}", block_key)
-            if not isinstance(records, list):
+            records = (self._read_bytes if deferred else self._read)(f"block-{kind}", block_key)
+            if not isinstance(records, bytes if deferred else list):
                 return None
             blocks[block] = (block_key, records)
         return blocks, *found[2:]
@@ -220,7 +236,7 @@ class CheckCache:
         found = self._last_entry(kind, path)
         if found is None:
             return None
-        blocks, problems, _, rows, _ = found
+        blocks, problems, _, rows, _, _ = found
         self._earlier_blocks[kind, path] = blocks  # its blocks whose records all stay are kept as they are
         return _joined(blocks), problems, rows
 
@@ -232,7 +248,7 @@ class CheckCache:
         found = self._last_entry(kind, path)
         if found is None or found[4] is None:
             return None
-        blocks, old_problems, villages, rows, before = found
+        blocks, old_problems, villages, rows, before, _ = found
         read = Problems()
         tail = read_appended(kind, path, tables.data_dir, read, before)
         if tail is None:
@@ -260,7 +276,8 @@ class CheckCache:
             self._used.add(self._path(f"block-{kind}", block_key).name)
             blocks.append((block, block_key))
         appendable = (*self._bytes[path], *layout) if layout else None  # what read_appended compares with
-        self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows, appendable))
+        villages = sorted({record.village for record in records if hasattr(record, "village")})  # for Deferred
+        self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows, appendable, villages))
         try:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")
         except OSError as exc:

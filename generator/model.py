@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -191,7 +192,7 @@ class Correction(Pickled):
 @dataclass
 class Records:
     villages: dict[str, Village] = field(default_factory=dict)
-    entries: list[Entry] = field(default_factory=list)
+    entries: Iterable[Entry] = field(default_factory=list)  # a journal.Journal once checked
     periods: list[Period] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
@@ -199,19 +200,27 @@ class Records:
     reviews: list[Review] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
 
-    def entries_by_book(self) -> dict[tuple[str, str | None, PeriodKey], list[Entry]]:
+    def entries_by_book(self) -> dict[Book, list[Entry]]:
         """Journal entries by (village, group, disclosure period of the village's cycle)."""
-        books: dict[tuple[str, str | None, PeriodKey], list[Entry]] = {}
-        units = {code: village.period_unit for code, village in self.villages.items()}
-        periods: dict[tuple[int, int, str], PeriodKey] = {}  # a few dozen months for 250,000 entries
-        for entry in self.entries:
-            day, unit = entry.date, units[entry.village]
-            month = (day.year, day.month, unit)
-            period = periods.get(month)
-            if period is None:
-                period = periods[month] = PeriodKey.containing(day, unit)
-            books.setdefault((entry.village, entry.group, period), []).append(entry)
-        return books
+        return by_book(self.entries, self.villages)
+
+
+Book = tuple[str, str | None, PeriodKey]  # village, 村民小组 (or None), disclosure period
+
+
+def by_book(entries: Iterable[Entry], villages: dict[str, Village]) -> dict[Book, list[Entry]]:
+    """Entries by book, in their order."""
+    books: dict[Book, list[Entry]] = {}
+    units = {code: village.period_unit for code, village in villages.items()}
+    periods: dict[tuple[int, int, str], PeriodKey] = {}  # a few dozen months for 250,000 entries
+    for entry in entries:
+        day, unit = entry.date, units[entry.village]
+        month = (day.year, day.month, unit)
+        period = periods.get(month)
+        if period is None:
+            period = periods[month] = PeriodKey.containing(day, unit)
+        books.setdefault((entry.village, entry.group, period), []).append(entry)
+    return books
 
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 
 from . import rules
 from .config import Config
 from .errors import Where
+from .journal import Books
 from .model import (
     Commitment,
     Correction,
@@ -49,20 +50,45 @@ class SubjectGroup:
     expense: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FinanceBody:
-    """A period's book. Its sums and its entries grouped by subject are worked out when first
-    asked for, not when the notice is made: a rebuild carries most finance notices over by the
-    hash it kept (check_cache) and never shows them: making a county's notices took 1.8 s
-    with them worked out for all 17,000, 1.1 s without."""
+    """A period's book. Its entries, and its sums and entries grouped by subject, are worked
+    out when first asked for, not when the notice is made: a rebuild carries most finance
+    notices over by the hash it kept (check_cache) and never shows them. Making a county's
+    notices took 1.8 s with the sums worked out for all 17,000, 1.1 s without; and the entries
+    of a file the check cache gave back are not even unpickled then (journal)."""
 
     period: Period
-    entries: tuple[Entry, ...]  # by date, then voucher
+    book: Callable[[], tuple[Entry, ...]] = field(repr=False)  # gives the entries, by date, then voucher
     late: bool
-    _worked: tuple | None = field(default=None, init=False, compare=False, repr=False)
+    _entries: tuple[Entry, ...] | None = field(default=None, init=False, repr=False)
+    _worked: tuple | None = field(default=None, init=False, repr=False)
 
     # What plain() gives, in this order: the content its hash and JSON download are of.
     PLAIN = ("period", "entries", "income_subjects", "expense_subjects", "income", "expense", "closing", "late")
+
+    @classmethod
+    def of(cls, period: Period, entries: tuple[Entry, ...], late: bool) -> FinanceBody:
+        """A body with its entries at hand."""
+        return cls(period, lambda: entries, late)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        if self._entries is None:
+            object.__setattr__(self, "_entries", self.book())  # frozen: set once, as given
+            object.__setattr__(self, "book", None)  # what it held (journal.Books) is not kept for it
+        return self._entries
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, FinanceBody):
+            return NotImplemented
+        return (self.period, self.entries, self.late) == (other.period, other.entries, other.late)
+
+    __hash__ = None  # as a dataclass with eq: not hashable
+
+    def __reduce__(self):
+        """Pickled (for a rendering worker) with its entries: the journal stays here."""
+        return FinanceBody.of, (self.period, self.entries, self.late)
 
     def _work(self) -> tuple:
         if self._worked is None:
@@ -331,14 +357,13 @@ def _subjects(entries: list[Entry], side: str) -> tuple[SubjectGroup, ...]:
 
 
 def _finance(records: Records, config: Config) -> list[Notice]:
-    by_book = records.entries_by_book()
+    books = Books(records.entries, records.villages)
     notices = []
     for period in records.periods:
         village = records.villages[period.village]
-        entries = sorted(by_book.get((period.village, period.group, period.key), []), key=lambda e: (e.date, e.voucher))
         slug = f"finance-{period.key.code.lower()}" + (f"-{group_slug(period.group)}" if period.group else "")
-        body = FinanceBody(period=period, entries=tuple(entries),
-                           late=rules.is_late(period.key, period.publish_date, config.late_after_day))
+        body = FinanceBody(period, partial(books.entries, (period.village, period.group, period.key)),
+                           rules.is_late(period.key, period.publish_date, config.late_after_day))
         notices.append(_notice(
             village, "finance", slug, f"{village.name}{period.group or ''}{period.key.label}财务收支公开",
             period.publish_date, period.days or config.days_for("finance"), period.key.year, body,

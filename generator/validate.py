@@ -13,6 +13,7 @@ from . import fields, privacy, rules, schema
 from .check_cache import CheckCache, digests, village_of
 from .config import Config
 from .errors import Problems
+from .journal import Journal
 from .load import RawRow, RawTable, Tables
 from .model import (
     Commitment,
@@ -318,12 +319,15 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
         "corrections": ("corrections", lambda rows, found: [Correction(**row.values, where=row.where()) for row in rows if row.ok]),
     }
     for attribute, (kind, make) in makers.items():
-        made = []
+        made = Journal() if kind == "finance" else []
         for path in tables.files_of(kind):  # file by file: each file's rows are checked on their own
-            known = cache.records(kind, path) if cache else None
+            known = cache.records(kind, path, deferred=kind == "finance") if cache else None
             if known is None:
                 known = _file_checked(kind, path, tables, make, cache)
-            made.extend(known[0])
+            if isinstance(made, Journal):
+                made.add(known[0])  # as a whole, perhaps still as the cache keeps it
+            else:
+                made.extend(known[0])
             problems.items.extend(known[1])
         setattr(records, attribute, made)
     check_links(records, config, problems, cache)

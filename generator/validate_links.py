@@ -15,6 +15,7 @@ from .check_cache import CheckCache
 from .config import Config
 from .errors import Problem, Problems, Where
 from .fields import shown
+from .journal import of_villages
 from .model import Records, group_slug
 
 
@@ -114,7 +115,7 @@ def _by_village(records: Records, wanted: set[str]) -> dict[str, Records]:
     own = {code: Records(villages={code: records.villages[code]}) for code in sorted(wanted)}
     for name in _LISTS:
         lists = {code: getattr(village, name) for code, village in own.items()}
-        for item in getattr(records, name):
+        for item in of_villages(getattr(records, name), wanted):
             found = lists.get(item.village)
             if found is not None:
                 found.append(item)
