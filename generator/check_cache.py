@@ -12,8 +12,10 @@ they were, though other villages' rows in the same county-wide file changed. A f
 are kept in blocks of rows, and a block whose records all stay is not written again. A CSV that
 only gained rows at its end (how clerks add records) has only its header and those rows read
 (load.read_appended): its entry keeps its length, sha256, encoding and row count to tell, and
-the village digests are chained row by row so the new rows carry them on. A missing or
-unreadable entry is made again, so the cache can be deleted at any time.
+the village digests are chained row by row so the new rows carry them on. A finance file's
+records are given back as the blocks' bytes (journal.Deferred), unpickled only when one of its
+villages' entries is needed. A missing or unreadable entry is made again, so the cache can be
+deleted at any time.
 """
 
 from __future__ import annotations
