@@ -59,6 +59,8 @@ LINK_SOURCES = ("finance", "finance_periods", "decisions", "commitments", "commi
 # A file's records are kept in blocks of this many spreadsheet rows: one row added to or
 # changed in a county-wide file of 87,000 rows writes one block again, not all (1.1 s).
 BLOCK_ROWS = 4096
+# The record kinds whose files' records the cache can give back as bytes (journal.Deferred).
+DEFERRED_KINDS = ("finance",)
 # The form of a file's entry: (_ENTRY, [(block, key)], problems, village digests, row digests,
 # (length, sha256, encoding, rows read) of a CSV, for load.read_appended, or None, the villages
 # of its records).
@@ -278,7 +280,7 @@ class CheckCache:
             self._used.add(self._path(f"block-{kind}", block_key).name)
             blocks.append((block, block_key))
         appendable = (*self._bytes[path], *layout) if layout else None  # what read_appended compares with
-        villages = sorted({record.village for record in records if hasattr(record, "village")})  # for Deferred
+        villages = sorted({record.village for record in records}) if kind in DEFERRED_KINDS else []  # for Deferred
         self._write(kind, key, (_ENTRY, blocks, problems, self._villages[kind][path], rows, appendable, villages))
         try:
             self._pointer(kind, path).write_text(f"{self._salt} {key}", encoding="utf-8")

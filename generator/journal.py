@@ -11,7 +11,7 @@ anew). Unpickling them all was 1 s of a county's 10 s rebuild.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from . import heap
 from .errors import PublisherError
@@ -54,9 +54,16 @@ class Journal:
     def add(self, part: list[Entry] | Deferred) -> None:
         self._parts.append(part)
 
-    def __iter__(self) -> Iterator[Entry]:
+    def _entries(self, load: Callable[[Deferred], bool]) -> Iterator[Entry]:
+        """The entries of every loaded file, and of each Deferred one for which `load` says so."""
         for part in self._parts:
-            yield from part.records() if isinstance(part, Deferred) else part
+            if not isinstance(part, Deferred):
+                yield from part
+            elif part.loaded or load(part):
+                yield from part.records()
+
+    def __iter__(self) -> Iterator[Entry]:
+        return self._entries(lambda part: True)
 
     def __len__(self) -> int:
         return sum(len(part.records() if isinstance(part, Deferred) else part) for part in self._parts)
@@ -71,11 +78,7 @@ class Journal:
 
     def loaded(self) -> Iterator[Entry]:
         """The entries of the files loaded so far (every file not from the cache is)."""
-        for part in self._parts:
-            if not isinstance(part, Deferred):
-                yield from part
-            elif part.loaded:
-                yield from part.records()
+        return self._entries(lambda part: False)
 
     def deferred_villages(self) -> set[str]:
         """The villages with entries in a file not loaded yet."""
@@ -84,11 +87,7 @@ class Journal:
     def of_villages(self, villages: set[str]) -> Iterator[Entry]:
         """All entries of these villages in order, and others of the same files (the caller
         picks): only the files that hold any of them are loaded."""
-        for part in self._parts:
-            if not isinstance(part, Deferred):
-                yield from part
-            elif part.loaded or not part.villages.isdisjoint(villages):
-                yield from part.records()
+        return self._entries(lambda part: not part.villages.isdisjoint(villages))
 
 
 def of_villages(entries: Iterable[Entry], villages: set[str]) -> Iterable[Entry]:

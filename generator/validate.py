@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import fields, privacy, rules, schema
-from .check_cache import CheckCache, digests, village_of
+from .check_cache import DEFERRED_KINDS, CheckCache, digests, village_of
 from .config import Config
 from .errors import Problems
 from .journal import Journal
@@ -319,9 +319,9 @@ def validate(tables: Tables, config: Config, problems: Problems, cache: CheckCac
         "corrections": ("corrections", lambda rows, found: [Correction(**row.values, where=row.where()) for row in rows if row.ok]),
     }
     for attribute, (kind, make) in makers.items():
-        made = Journal() if kind == "finance" else []
+        made = Journal() if kind in DEFERRED_KINDS else []
         for path in tables.files_of(kind):  # file by file: each file's rows are checked on their own
-            known = cache.records(kind, path, deferred=kind == "finance") if cache else None
+            known = cache.records(kind, path, deferred=kind in DEFERRED_KINDS) if cache else None
             if known is None:
                 known = _file_checked(kind, path, tables, make, cache)
             if isinstance(made, Journal):
