@@ -107,6 +107,55 @@ def flat_object(names: list[str], values: Iterable[str]) -> bytes:
     return f"{{\n{members}\n}}\n".encode() if names else b"{}\n"
 
 
+def flat_object_edited(published: bytes, edits: dict[str, str | None]) -> bytes | None:
+    """flat_object's text `published` with members set (name → value) or removed (→ None),
+    its names kept sorted: the few changes of a rebuild, copying the rest of a county's
+    checksums.json (208,000 members) in a few pieces instead of making it again (0.85 s). None
+    where that cannot be done safely (then flat_object makes it whole).
+
+    Each member is a line '"name": "value"', found by bisection of the text: the lines sort as
+    their names do when no name has a character that sorts before the closing quote (space,
+    "!") or is escaped (quote, backslash, control characters: these would show a backslash).
+    """
+    if (not (published.startswith(b'{\n"') and published.endswith(b'"\n}\n')) or b"\\" in published
+            or b"!" in published or published.count(b" ") != published.count(b'": "')
+            or not all(map(_plain_name, edits))):
+        return None
+    after = len(published) - 2  # where a line after the last would start: the closing "}"
+    runs: list[bytes] = []
+    at = 2  # the first line's start, after "{\n"
+    for name in sorted(edits):
+        probe = f'"{name}"'.encode()
+        found = _first_line_from(published, probe, at, after)
+        if found > at:
+            runs.append(published[at:found - (2 if found < after else 1)])  # without its last separator
+        at = found
+        if found < after and published.startswith(probe + b": ", found):
+            at = published.index(b"\n", found) + 1  # the member's old line: left out
+        if edits[name] is not None:
+            runs.append(f'"{name}": {encode_basestring(edits[name])}'.encode())
+    if at < after:
+        runs.append(published[at:after - 1])
+    return b"{\n" + b",\n".join(runs) + b"\n}\n" if runs else b"{}\n"
+
+
+def _first_line_from(text: bytes, probe: bytes, low: int, high: int) -> int:
+    """The start of the first line in text[low:high] (both line starts) not below `probe`, or high."""
+    while low < high:
+        middle = (low + high) // 2
+        start = text.rfind(b"\n", low, middle) + 1 or low  # the line `middle` is in
+        end = text.index(b"\n", start)
+        if text[start:end].removesuffix(b",") < probe:
+            low = end + 1
+        else:
+            high = start
+    return low
+
+
+def _plain_name(name: str) -> bool:
+    return encode_basestring(name) == f'"{name}"' and " " not in name and "!" not in name and name.isprintable()
+
+
 def indented_with_items(head: dict, key: str, items: Iterable, indent: int) -> bytearray:
     """As indented({**head, key: list(items)}), with the items made one at a time."""
     return _object([*head.items(), (key, _Streamed(items))], indent)

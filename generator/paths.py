@@ -103,8 +103,21 @@ def changes(root: Path) -> tuple[list[str], list[str]]:
     """An overlay's files under root (to be moved into the site) and the published files it
     no longer has (to be removed from it)."""
     done, under = written(root), _UNDER.get(str(root))
-    return ([relative for relative in done if under is None or relative in under],
-            sorted(relative for relative in _PUBLISHED.get(str(root), ()) if relative not in done))
+    return [relative for relative in done if under is None or relative in under], removed(root)
+
+
+def removed(root: Path) -> list[str]:
+    """The published files an overlay no longer has, sorted."""
+    done = written(root)
+    return sorted(relative for relative in _PUBLISHED.get(str(root), ()) if relative not in done)
+
+
+def rewritten(root: Path) -> set[str] | None:
+    """Under an overlay, the files put under root: every file whose bytes may differ from the
+    published one. The others written are the published files, kept with the bytes the last
+    build recorded. None when root is no overlay."""
+    under = _UNDER.get(str(root))
+    return None if under is None else set(under)
 
 
 def fill(root: Path) -> None:

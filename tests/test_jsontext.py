@@ -5,7 +5,13 @@ import json
 
 import pytest
 
-from generator.jsontext import compact_sorted, flat_object, indented, indented_with_items
+from generator.jsontext import (
+    compact_sorted,
+    flat_object,
+    flat_object_edited,
+    indented,
+    indented_with_items,
+)
 
 HEADS = [{}, {"name": "村务公开", "nested": [1, {"x": None, "y": "引号\"与\n换行"}]}]
 ITEMS = [[], [{"path": "v/lucun/index.html", "bytes": 3}], [{"a": 1}, [1, 2], "文字", {}, []]]
@@ -58,6 +64,36 @@ def test_awkward_values_give_json_dumps_bytes(indent, value):
 def test_flat_objects_of_text_give_json_dumps_bytes(value):
     expected = (json.dumps(value, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
     assert flat_object(list(value), list(value.values())) == expected
+
+
+NAMES = {"a": "1", "a-b": "2", "a/b": "3", "a/b/index.html": "4", "ab": "5", "路径/文件.html": "6", "z": "7"}
+
+
+def _flat(value: dict) -> bytes:
+    return flat_object(sorted(value), [value[name] for name in sorted(value)])
+
+
+@pytest.mark.parametrize("edits", [
+    {}, {"a": None}, {"z": None}, {"a": "new"}, {"0": "before all"}, {"zz": "after all"}, {"a/b/c": "between"},
+    {"a/": "prefix of others"}, {"a/b": None, "a/b/index.html": "changed", "aa": "new", "路径/文件.html": None},
+    {name: None for name in NAMES}, {"路径/新.html": "中文", "a-": "x", "a.": "y"},
+])
+def test_an_edited_flat_object_is_the_one_made_whole(edits):
+    expected = {**NAMES, **edits}
+    expected = {name: value for name, value in expected.items() if value is not None}
+    assert flat_object_edited(_flat(NAMES), edits) == _flat(expected)
+
+
+@pytest.mark.parametrize("published, edits", [
+    ({**NAMES, "a b": "space sorts before the quote"}, {"a": "x"}),
+    ({**NAMES, "a!": "so does !"}, {"a": "x"}),
+    ({**NAMES, 'a"b': "escaped"}, {"a": "x"}),
+    ({**NAMES, "a\\b": "escaped"}, {"a": "x"}),
+    (NAMES, {"a b": "x"}), (NAMES, {"a!": "x"}), (NAMES, {"a\tb": "x"}), (NAMES, {'"': "x"}),
+    ({}, {"a": "x"}),
+])
+def test_names_that_would_not_sort_as_their_lines_are_left_to_flat_object(published, edits):
+    assert flat_object_edited(_flat(published), edits) is None
 
 
 def test_keys_that_are_not_text_are_refused():

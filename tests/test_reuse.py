@@ -447,3 +447,25 @@ def test_the_record_keeps_only_units_whose_files_were_all_written(tmp_path):
     assert set(record["units"]) == {"page:a", "page:ab"}
     assert set(record["files"]) == {"a/index.html", "b/index.html"}
     paths.forget(stage)
+
+
+def test_a_rebuild_edits_the_published_checksums_where_files_changed(data, tmp_path, config, monkeypatch):
+    """checksums.json is edited where files were made anew or removed, and made whole when the
+    published one is not what the last build wrote: the same bytes either way."""
+    from generator import jsontext
+
+    whole = []
+    flat_object = jsontext.flat_object
+    monkeypatch.setattr(jsontext, "flat_object", lambda *args: whole.append(1) or flat_object(*args))
+    site, _ = _rebuilt(data, tmp_path, config, lambda: add_row(data / "commitment_progress.csv", NEW_PROGRESS))
+    assert len(whole) == 2  # the first build and the fresh one; the rebuild edited it
+    listed = json.loads((site / "checksums.json").read_bytes())
+    assert listed == {path: sha for path, sha in tree(site).items()
+                      if path not in ("manifest.json", "checksums.json") and not path.startswith("manifests/")}
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    (site / "checksums.json").write_text("{}\n", encoding="utf-8")  # changed on the server
+    whole.clear()
+    _build(data, site, config)
+    assert whole == [1]
+    assert json.loads((site / "checksums.json").read_bytes()) == listed
