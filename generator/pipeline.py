@@ -202,7 +202,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
                 render_html.render_hubs(stage, shell, shown, plan.records, config, as_of, bundles, carry)
             with step("核验码"):
                 render_data.render_verify_index(stage, shown, plan.history.superseded, carry)
-            carry.carried_all()  # the last units: what it held is freed before Pagefind's peak
+            carry.carried_all(narrow=search.at_finish)  # the last units: freed before Pagefind's peak
             executor.give_back_memory()  # what the listings took, before Pagefind's peak
             with step(render_search.FINISH_STAGE):
                 search.finish()

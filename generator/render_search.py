@@ -191,6 +191,11 @@ class Indexing:
         if len(todo) <= BACKGROUND_MAX:  # a rebuild: indexed while the build goes on
             self._bundles = self._pool.map(self._index, [_pages(stage, by_township[code], True) for code, _ in todo])
 
+    @property
+    def at_finish(self) -> bool:
+        """Whether the townships are indexed by finish(), two services at their peak then."""
+        return self._bundles is None and bool(self.todo)
+
     def _index(self, pages: Pages) -> dict[str, bytes]:
         if not hasattr(self._local, "service"):  # one Pagefind process per thread, for all its townships
             self._local.service = (self._warm and self._warm.take()) or PagefindService(_pagefind())
