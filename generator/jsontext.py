@@ -14,7 +14,6 @@ compact_sorted keeps one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from json.encoder import (  # the C versions where there are, as json.dumps uses
     c_make_encoder,
@@ -272,15 +271,28 @@ def _stream(out: bytearray, items: Iterable, pad: str, indent: int) -> None:
 def item_spans(text: bytes, first_key: str, start: int = 0, end: int = -1) -> dict[str, tuple[int, int]]:
     """Where each object item of a top-level member's list is in `text` (written by indented(…, 1)
     or as _stream writes it; the member's text lies between `start` and `end`): the text value
-    of each item's first key, `first_key`, → (start, end) of the item's text, without comma."""
-    pattern = re.compile(rb'\n  (\{\n   "' + re.escape(first_key.encode()) + rb'": "([^"\\]*)")')
+    of each item's first key, `first_key`, → (start, end) of the item's text, without comma.
+    An item whose value has an escape is taken as part of the one before (none of ours has).
+
+    Found with bytes.find, not a regular expression: half the time for a county's 100,000
+    items (0.17 against 0.32 s)."""
     end = len(text) if end < 0 else end
-    found, last = {}, None
-    for match in pattern.finditer(text, start, end):
-        if last is not None:
-            found[last[0]] = (last[1], match.start() - 1)  # up to the comma before this one
-        last = (match.group(2).decode("utf-8"), match.start(1))
+    head = b'\n  {\n   "' + first_key.encode() + b'": "'
+    found: dict[str, tuple[int, int]] = {}
+    last, last_start = None, 0
+    at = text.find(head, start, end)
+    while at >= 0:
+        value_start = at + len(head)
+        value_end = text.find(b'"', value_start, end)
+        if value_end < 0:
+            break
+        value = text[value_start:value_end]
+        if b"\\" not in value:
+            if last is not None:
+                found[last] = (last_start, at - 1)  # up to the comma before this one
+            last, last_start = value.decode("utf-8"), at + 3
+        at = text.find(head, value_end, end)
     close = text.rfind(b"\n ]", start, end)
-    if last is not None and close > last[1]:
-        found[last[0]] = (last[1], close)
+    if last is not None and close > last_start:
+        found[last] = (last_start, close)
     return found

@@ -130,3 +130,15 @@ def test_copied_items_side_by_side_are_copied_as_one_piece_and_give_the_same_tex
     expected = [items[0], items[1], changed, items[3], items[4], items[0]]
     assert bytes(indented_with_items({"name": "x"}, "resources", joined, 1)) == bytes(
         indented_with_items({"name": "x"}, "resources", expected, 1))
+
+
+def test_item_spans_name_each_item_by_its_first_value_and_span_its_exact_text():
+    from generator.jsontext import item_spans
+
+    items = [{"name": "甲", "nested": {"name": "inner"}}, {"name": '引"号', "x": 1}, {"name": "乙", "y": [1, 2]}]
+    published = bytes(indented_with_items({"name": "x"}, "resources", items, 1))
+    spans = item_spans(published, "name")
+    assert list(spans) == ["甲", "乙"]  # the escaped one is taken as part of the one before it
+    assert json.loads(published[slice(*spans["乙"])]) == items[2]
+    whole = published[slice(*spans["甲"])].decode("utf-8")
+    assert json.loads(f"[{whole}]") == items[:2]
