@@ -50,6 +50,7 @@ class Journal:
 
     def __init__(self, parts: Iterable[list[Entry] | Deferred] = ()):
         self._parts = list(parts)
+        self._grouped: dict[int, dict[str, list[Entry]]] = {}  # part number → its entries by village
 
     def add(self, part: list[Entry] | Deferred) -> None:
         self._parts.append(part)
@@ -84,6 +85,20 @@ class Journal:
         """The villages with entries in a file not loaded yet."""
         return {code for part in self._parts if isinstance(part, Deferred) and not part.loaded for code in part.villages}
 
+    def of_village(self, village: str) -> Iterator[Entry]:
+        """The village's entries in order. Only the files that hold any are loaded, and each
+        file is grouped by village once: asked for village after village (every finance
+        notice made anew), scanning every loaded file each time was quadratic (30 s a county)."""
+        for number, part in enumerate(self._parts):
+            if isinstance(part, Deferred) and not part.loaded and village not in part.villages:
+                continue
+            grouped = self._grouped.get(number)
+            if grouped is None:
+                grouped = self._grouped[number] = {}
+                for entry in (part.records() if isinstance(part, Deferred) else part):
+                    grouped.setdefault(entry.village, []).append(entry)
+            yield from grouped.get(village, ())
+
     def of_villages(self, villages: set[str]) -> Iterator[Entry]:
         """All entries of these villages in order, and others of the same files (the caller
         picks): only the files that hold any of them are loaded."""
@@ -116,6 +131,5 @@ class Books:
         village = book[0]
         if village in self._later:
             self._later.discard(village)
-            own = (entry for entry in of_villages(self._entries, {village}) if entry.village == village)
-            self._books.update(by_book(own, self._villages))
+            self._books.update(by_book(self._entries.of_village(village), self._villages))
         return tuple(sorted(self._books.pop(book, ()), key=_date_and_voucher))
