@@ -25,9 +25,8 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from . import jsontext, paths
+from . import jsontext, paths, sitemap
 from .history import HISTORY_DIR, MANIFEST, Previous
 from .notices import Notice
 from .reuse import Reuse
@@ -230,19 +229,19 @@ def _entries(notices: list[Notice], published: bytes | None, carry: Reuse | None
     """Each notice's entry, made as the manifest is written. A notice whose downloads were
     carried over has the content, hence the entry, it had, and the published manifest
     (`published`, as the last build wrote it) was written by this same code, or nothing
-    would be carried: its entry's text is copied from there (0.5 s of a county's rebuild),
-    once it is seen to name the same hash."""
+    would be carried: runs of such entries are copied from there, once seen to name the
+    same notices with the same hashes."""
     start = published.find(b'\n "notices": [') if published and carry else -1
     if start < 0:
         yield from map(_entry, notices)
         return
-    spans = jsontext.item_spans(published, "id", start, published.find(b'\n "superseded": ', start))
-    for notice in notices:
-        span = spans.get(notice.id) if carry.was_carried("data:" + notice.id) else None
-        if span and published.find(f'"sha256": "{notice.sha256()}"'.encode(), *span) >= 0:
-            yield jsontext.Copied(*span)
-        else:
-            yield _entry(notice)
+    listing = jsontext.PublishedList(published, "id", start, published.find(b'\n "superseded": ', start))
+
+    def copy(run: list[Notice]) -> jsontext.Written | None:
+        return listing.run(run[0].id, run[-1].id, len(run), (f'"sha256": "{n.sha256()}"'.encode() for n in run))
+
+    yield from jsontext.in_runs(notices, lambda notice: carry.was_carried("data:" + notice.id), copy,
+                                lambda notice: [_entry(notice)])
 
 
 def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | None = None,
@@ -254,7 +253,7 @@ def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | Non
         "generated_as_of": as_of.isoformat(),
         "previous": previous,  # sha256 of the manifest published before this one: the chain
         "checksums": checksums,  # sha256 of checksums.json, which hashes every other file
-        "notices": jsontext.streamed(jsontext.joined_runs(_entries(notices, published, carry), published, 1)),
+        "notices": jsontext.streamed(_entries(notices, published, carry)),
         "superseded": superseded or [],  # corrected versions, still reachable and marked 已更正
     }
 
@@ -324,16 +323,6 @@ def _same_bytes(parts: list[bytearray], raw: bytes | None) -> bool:
     return True
 
 
-def _sitemap(files: list[str], site_url: str) -> str:
-    base = site_url.rstrip("/") + "/" if site_url else "/"
-    pages = [relative.removesuffix("index.html") for relative in files
-             if relative == "index.html" or relative.endswith("/index.html")]
-    pages.sort(key=lambda page: page[:-1])  # ordered as folder names (without the trailing /), as always
-    urls = "".join(f"<url><loc>{escape(base + page)}</loc></url>\n" for page in pages)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
-
-
 def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url: str = "",
                    superseded: list[dict] | None = None, previous: Previous | None = None,
                    carry: Reuse | None = None) -> str:
@@ -341,7 +330,7 @@ def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url:
 
     Returns the sha256 of checksums.json, which the manifest names.
     """
-    paths.write_text(stage, "sitemap.xml", _sitemap(list(paths.written(stage)), site_url))
+    sitemap.write(stage, site_url, carry.published_bytes(sitemap.FILE) if carry is not None else None)
     sums = checksums(stage, carry.published_bytes(CHECKSUMS) if carry is not None else None)
     paths.write_bytes(stage, CHECKSUMS, sums)
     digest = hashlib.sha256(sums).hexdigest()

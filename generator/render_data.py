@@ -95,9 +95,9 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
 def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
     """datapackage.json, listing every notice's downloads (written by render_downloads).
 
-    A notice whose downloads were carried over has the very entries it had: they are copied
-    from the published datapackage.json (when that has the bytes the last build recorded),
-    not written again: 0.74 s instead of 1.16 s for a county's 100,000 entries.
+    Notices whose downloads were carried over have the very entries they had: those are
+    copied from the published datapackage.json (when that has the bytes the last build
+    recorded) in runs, not written again.
     """
     carry = carry or reuse.Reuse.nothing(stage)
     package = {
@@ -105,33 +105,34 @@ def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | 
         "title": "村务公开公告数据",
         "description": "每份已发布公告的表格（CSV，列名与数据约定一致）和完整数据（JSON）。",
     }
-    published = carry.published_bytes(DATAPACKAGE) or b""
-    resources = jsontext.joined_runs(
-        _resources(notices, paths.written(stage), published, jsontext.item_spans(published, "name"), carry), published, 1)
+    published = carry.published_bytes(DATAPACKAGE)
+    listing = jsontext.PublishedList(published, "name") if published else None
+    resources = _resources(notices, paths.written(stage), listing, carry)
     paths.write_bytes(stage, DATAPACKAGE, jsontext.indented_with_items(package, "resources", resources, 1))
 
 
-def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]], published: bytes,
-               entries: dict[str, tuple[int, int]], carry: reuse.Reuse) -> Iterator:
-    """datapackage.json's entry for each download, made as it is written out (200,000 at county
-    scale), or copied from the published file (`entries` in `published`) for carried downloads."""
-    for notice in notices:
-        if carry.was_carried("data:" + notice.id):
-            # Both entries as the last build wrote them for this notice: the same content
-            # (the unit's key), hence the same title, files and paths. Its csv path is checked
-            # all the same, once a notice (the json's is the same folder and name).
-            table, document = entries.get(notice.id + "-csv"), entries.get(notice.id + "-json")
-            if table and document and published.find(b'"path": ' + encode_basestring(notice.data).encode(), *table) >= 0:
-                yield jsontext.Copied(*table)
-                yield jsontext.Copied(*document)
-                continue
-        for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
-            sha256, size, _ = written[path]
-            yield {
-                "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
-                "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
-                "bytes": size, "hash": "sha256:" + sha256,
-            }
+def _resources(notices: list[Notice], written: dict[str, tuple[str, int, int]],
+               listing: jsontext.PublishedList | None, carry: reuse.Reuse) -> Iterator:
+    """datapackage.json's entries, made as it is written out (200,000 at county scale), or,
+    for each run of notices whose downloads were carried (both entries as the last build
+    wrote them: the same content, the key), copied from the published file when it has them
+    in order under the same paths (each csv path is checked; the json's is beside it)."""
+    def copy(run: list[Notice]) -> jsontext.Written | None:
+        return listing.run(run[0].id + "-csv", run[-1].id + "-json", 2 * len(run),
+                           (b'"path": ' + encode_basestring(notice.data).encode() for notice in run))
+
+    return jsontext.in_runs(notices, lambda notice: listing is not None and carry.was_carried("data:" + notice.id),
+                            copy, lambda notice: _entries(notice, written))
+
+
+def _entries(notice: Notice, written: dict[str, tuple[str, int, int]]) -> Iterator[dict]:
+    for path, fmt, media in ((notice.data, "csv", "text/csv"), (notice.json, "json", "application/json")):
+        sha256, size, _ = written[path]
+        yield {
+            "name": f"{notice.id}-{fmt}", "path": path, "title": notice.title, "format": fmt,
+            "mediatype": media, "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
+            "bytes": size, "hash": "sha256:" + sha256,
+        }
 
 
 VERIFY_DIR = "verify/codes"

@@ -116,29 +116,48 @@ def test_items_given_as_their_text_are_written_as_they_are():
     assert bytes(indented_with_items({"name": "x"}, "resources", iter(given), 1)) == expected
 
 
-def test_copied_items_side_by_side_are_copied_as_one_piece_and_give_the_same_text():
-    from generator.jsontext import Copied, Written, item_spans, joined_runs
+def _listing(items):
+    from generator.jsontext import PublishedList
 
-    items = [{"name": f"n{number}", "path": f"p/{number}"} for number in range(5)]
     published = bytes(indented_with_items({"name": "x"}, "resources", items, 1))
-    spans = item_spans(published, "name")
+    return published, PublishedList(published, "name")
+
+
+def test_runs_of_published_items_are_copied_as_one_piece_and_give_the_same_text():
+    from generator.jsontext import Written, in_runs
+
+    items = [{"name": f"n{number}", "path": f"p/{number}"} for number in range(6)]
+    published, listing = _listing(items)
     changed = {"name": "n2", "path": "p/new"}
-    given = [Copied(*spans["n0"]), Copied(*spans["n1"]), changed, Copied(*spans["n3"]), Copied(*spans["n4"]),
-             Copied(*spans["n0"])]  # the last lies before the one ahead of it: a piece of its own
-    joined = list(joined_runs(given, published, 1))
-    assert [type(item) for item in joined] == [Written, dict, Written, Written]
-    expected = [items[0], items[1], changed, items[3], items[4], items[0]]
-    assert bytes(indented_with_items({"name": "x"}, "resources", joined, 1)) == bytes(
-        indented_with_items({"name": "x"}, "resources", expected, 1))
+    wanted = [items[0], items[1], changed, items[3], items[4], {"name": "new", "path": "p/7"}, items[5]]
+    made = []
+    given = list(in_runs(wanted, lambda item: item is not changed and item["name"] != "new",
+                         lambda run: listing.run(run[0]["name"], run[-1]["name"], len(run)),
+                         lambda item: made.append(item) or [item]))
+    assert [type(item) for item in given] == [Written, dict, Written, dict, Written]
+    assert made == [changed, wanted[5]]
+    assert bytes(indented_with_items({"name": "x"}, "resources", given, 1)) == bytes(
+        indented_with_items({"name": "x"}, "resources", wanted, 1))
 
 
-def test_item_spans_name_each_item_by_its_first_value_and_span_its_exact_text():
-    from generator.jsontext import item_spans
+@pytest.mark.parametrize("run, marks", [
+    (("n1", "n3", 2), ()),  # three items there, not two
+    (("n3", "n1", 3), ()),  # not in that order
+    (("n1", "n9", 1), ()),  # not there
+    (("n", "n", 1), ()),  # a name is matched whole, not as the start of another
+    (("n1", "n2", 2), (b'"p/1"', b'"p/9"')),  # a mark missing
+    (("n1", "n2", 2), (b'"p/2"', b'"p/1"')),  # marks out of order
+])
+def test_a_run_not_published_as_asked_is_not_copied(run, marks):
+    items = [{"name": f"n{number}", "path": f"p/{number}"} for number in range(5)]
+    _, listing = _listing(items)
+    assert listing.run(*run, marks) is None
 
-    items = [{"name": "甲", "nested": {"name": "inner"}}, {"name": '引"号', "x": 1}, {"name": "乙", "y": [1, 2]}]
-    published = bytes(indented_with_items({"name": "x"}, "resources", items, 1))
-    spans = item_spans(published, "name")
-    assert list(spans) == ["甲", "乙"]  # the escaped one is taken as part of the one before it
-    assert json.loads(published[slice(*spans["乙"])]) == items[2]
-    whole = published[slice(*spans["甲"])].decode("utf-8")
-    assert json.loads(f"[{whole}]") == items[:2]
+
+def test_runs_are_found_forward_and_escaped_names_whole():
+    items = [{"name": '引"号', "x": 1}, {"name": "乙", "y": [1, {"name": "inner"}]}, {"name": "丙", "z": None}]
+    published, listing = _listing(items)
+    first = listing.run('引"号', "乙", 2, [b'"x": 1'])
+    assert json.loads(b"[" + bytes(first.text) + b"]") == items[:2]
+    assert listing.run('引"号', '引"号', 1) is None  # behind the last run taken
+    assert json.loads(bytes(listing.run("丙", "丙", 1).text)) == items[2]
