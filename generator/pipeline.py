@@ -179,9 +179,12 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         with step("页面框架"):
             shell = site_shell.build_mkdocs(stage, config, as_of)
             carry = reuse.start(config, site_dir, stage, plan.previous, shell.html, scan)
-        with step("数据下载"):  # first: it hashes each notice on the way, which the pages then use
-            render_data.render_downloads(stage, shown, carry)
-            render_data.render_datapackage(stage, shown, carry)
+        # The downloads of notices not hashed yet come first: they hash each on the way, which
+        # the pages then use. Those of notices hashed already (a rebuild's: restored from the
+        # check cache) come after the pages, while Pagefind indexes a changed township.
+        unhashed = [n for n in shown if not n.hashed]
+        with step("数据下载"):
+            render_data.render_downloads(stage, unhashed, carry)
         with step("网页"):  # the notice pages, which search indexes
             render_html.render_notice_pages(stage, shell, shown, plan.records, config, as_of, runner, carry)
         if pdfs:
@@ -196,6 +199,10 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         with step(render_search.STAGE):
             search = render_search.start(stage, shown, carry, warm)  # one changed township: indexed meanwhile
         with contextlib.closing(search):
+            with step(render_data.CATALOGUE_STAGE):
+                unhashed_ids = {n.id for n in unhashed}
+                render_data.render_downloads(stage, [n for n in shown if n.id not in unhashed_ids], carry)
+                render_data.render_datapackage(stage, shown, carry)
             with step("订阅"):
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
             with step(render_html.HUBS_STAGE):

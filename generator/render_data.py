@@ -73,6 +73,9 @@ def notice_json(notice: Notice, text: str | None = None) -> bytes:
     return f'{text[:at]},"sha256":"{notice.sha256()}"{text[at:]}\n'.encode()
 
 
+CATALOGUE_STAGE = "数据目录"  # the pipeline's step for datapackage.json (and the downloads of hashed notices)
+
+
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
     """Each notice's CSV and JSON."""
     carry = carry or reuse.Reuse.nothing(stage)

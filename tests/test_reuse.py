@@ -498,3 +498,23 @@ def test_a_rebuild_edits_the_published_sitemap_where_pages_came(data, tmp_path, 
     site, _ = _rebuilt(data, tmp_path, config, lambda: add_row(data / "commitment_progress.csv", NEW_PROGRESS))
     assert len(whole) == 2  # the first build and the fresh one (the same bytes: _rebuilt)
     assert "/v/beixishang/2025/progress-2025-01-10/</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_writes_the_downloads_of_hashed_notices_while_search_indexes(data, tmp_path, config, monkeypatch):
+    """Notices not hashed yet have their downloads written first (hashed on the way, for the
+    pages); a rebuild's others, hashed from the check cache, after the search stage starts,
+    while Pagefind indexes the changed township."""
+    from generator import render_data, render_search
+
+    order = []
+    downloads, start = render_data.render_downloads, render_search.start
+    monkeypatch.setattr(render_data, "render_downloads",
+                        lambda stage, notices, carry: order.append(len(notices)) or downloads(stage, notices, carry))
+    monkeypatch.setattr(render_search, "start", lambda *args: order.append("search") or start(*args))
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    built = _build(data, tmp_path / "site", config)
+    assert order == [len(built.published), "search", 0]  # nothing hashed before: all first
+    order.clear()
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    built = _build(data, tmp_path / "site", config)
+    assert order == [1, "search", len(built.published) - 1]  # only the new notice before the pages
