@@ -144,7 +144,8 @@ def apply(shown: list[Notice], every: list[Notice], corrections: list[Correction
             history.notices.append(notice.changed(corrections=fixes))
             continue
         version = entry.get("version", 1)
-        unchanged = notice.changed(corrections=fixes[: version - 1])
+        # Most notices have no correction: the notice itself, without comparing its fields (50,000 a county).
+        unchanged = notice if not fixes and not notice.corrections else notice.changed(corrections=fixes[: version - 1])
         if unchanged.sha256() == entry["sha256"]:
             older = archived.get((notice.id, version - 1))
             if older is not None:  # keep showing what the last correction changed
