@@ -247,8 +247,8 @@ class PublishedList:
     def __init__(self, text: bytes, first_key: str, start: int = 0, end: int = -1):
         self.text, self._view = text, memoryview(text)
         self._head = b'\n  {\n   "' + first_key.encode() + b'": '
-        self._close = text.rfind(b"\n ]", start, len(text) if end < 0 else end)  # the list's end
-        self._at = start
+        close = text.rfind(b"\n ]", start, len(text) if end < 0 else end)  # the list's end
+        self._close, self._at = max(close, start), start  # an empty list ("[]"): nothing is found in it
 
     def run(self, first: str, last: str, count: int, marks: Iterable[bytes] = ()) -> Written | None:
         """The items from the one named `first` to the one named `last`, the first found after

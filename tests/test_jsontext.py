@@ -161,3 +161,11 @@ def test_runs_are_found_forward_and_escaped_names_whole():
     assert json.loads(b"[" + bytes(first.text) + b"]") == items[:2]
     assert listing.run('引"号', '引"号', 1) is None  # behind the last run taken
     assert json.loads(bytes(listing.run("丙", "丙", 1).text)) == items[2]
+
+
+def test_nothing_is_taken_from_an_empty_list_even_with_items_after_it():
+    from generator.jsontext import PublishedList
+
+    published = bytes(indented({"notices": [], "superseded": [{"id": "a", "x": 1}]}, 1))
+    listing = PublishedList(published, "id", published.find(b'"notices"'), published.find(b'"superseded"'))
+    assert listing.run("a", "a", 1) is None
