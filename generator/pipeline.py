@@ -182,7 +182,9 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
         # The downloads of notices not hashed yet come first: they hash each on the way, which
         # the pages then use. Those of notices hashed already (a rebuild's: restored from the
         # check cache) come after the pages, while Pagefind indexes a changed township.
-        unhashed = [n for n in shown if not n.hashed]
+        hashed, unhashed = [], []
+        for notice in shown:
+            (hashed if notice.hashed else unhashed).append(notice)
         with step("数据下载"):
             render_data.render_downloads(stage, unhashed, carry)
         with step("网页"):  # the notice pages, which search indexes
@@ -200,8 +202,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
             search = render_search.start(stage, shown, carry, warm)  # one changed township: indexed meanwhile
         with contextlib.closing(search):
             with step(render_data.CATALOGUE_STAGE):
-                unhashed_ids = {n.id for n in unhashed}
-                render_data.render_downloads(stage, [n for n in shown if n.id not in unhashed_ids], carry)
+                render_data.render_downloads(stage, hashed, carry)
                 render_data.render_datapackage(stage, shown, carry)
             with step("订阅"):
                 render_feeds.render_feeds(stage, shown, plan.records.villages, config, carry)
