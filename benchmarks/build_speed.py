@@ -129,12 +129,12 @@ def our_build(data: Path, site: Path, cache: Path, site_name: str | None = None,
                               *([site_name] if site_name else [])],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, done = {}, threading.Event()
-    watcher = threading.Thread(target=_watch, args=(child.pid, peak, done), daemon=True)
-    if watch:
+    watcher = threading.Thread(target=_watch, args=(child.pid, peak, done), daemon=True) if watch else None
+    if watcher:
         watcher.start()
     out, err = child.communicate()
     done.set()
-    if watch:
+    if watcher:
         watcher.join()
     if child.returncode != 0:
         raise SystemExit(f"build failed:\n{err}")

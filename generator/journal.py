@@ -11,7 +11,8 @@ anew). Unpickling them all was 1 s of a county's 10 s rebuild.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from . import heap
 from .errors import PublisherError
@@ -55,16 +56,16 @@ class Journal:
     def add(self, part: list[Entry] | Deferred) -> None:
         self._parts.append(part)
 
-    def _entries(self, load: Callable[[Deferred], bool]) -> Iterator[Entry]:
-        """The entries of every loaded file, and of each Deferred one for which `load` says so."""
+    def _entries(self, load: bool) -> Iterator[Entry]:
+        """The entries of every loaded file, and with `load` of the others too."""
         for part in self._parts:
             if not isinstance(part, Deferred):
                 yield from part
-            elif part.loaded or load(part):
+            elif load or part.loaded:
                 yield from part.records()
 
     def __iter__(self) -> Iterator[Entry]:
-        return self._entries(lambda part: True)
+        return self._entries(load=True)
 
     def __len__(self) -> int:
         return sum(len(part.records() if isinstance(part, Deferred) else part) for part in self._parts)
@@ -79,7 +80,7 @@ class Journal:
 
     def loaded(self) -> Iterator[Entry]:
         """The entries of the files loaded so far (every file not from the cache is)."""
-        return self._entries(lambda part: False)
+        return self._entries(load=False)
 
     def deferred_villages(self) -> set[str]:
         """The villages with entries in a file not loaded yet."""
@@ -99,15 +100,13 @@ class Journal:
                     grouped.setdefault(entry.village, []).append(entry)
             yield from grouped.get(village, ())
 
-    def of_villages(self, villages: set[str]) -> Iterator[Entry]:
-        """All entries of these villages in order, and others of the same files (the caller
-        picks): only the files that hold any of them are loaded."""
-        return self._entries(lambda part: not part.villages.isdisjoint(villages))
-
 
 def of_villages(entries: Iterable[Entry], villages: set[str]) -> Iterable[Entry]:
-    """The entries a check of these villages needs: a Journal loads only their files."""
-    return entries.of_villages(villages) if isinstance(entries, Journal) else entries
+    """The entries a check of these villages needs, each village's in order: a Journal loads
+    only their files."""
+    if isinstance(entries, Journal):
+        return chain.from_iterable(map(entries.of_village, sorted(villages)))
+    return entries
 
 
 def _date_and_voucher(entry: Entry) -> tuple:
