@@ -168,6 +168,32 @@ def adopt(root: Path) -> None:
                 known[relative] = (hashlib.sha256(content).hexdigest(), info.st_size, info.st_mtime_ns)
 
 
+def snapshot(root: Path) -> tuple:
+    """What is recorded for root so far, for `since` in a forked copy of this process."""
+    under = _UNDER.get(str(root))
+    return dict(written(root)), None if under is None else set(under), set(_SAFE_FOLDERS)
+
+
+def since(root: Path, before: tuple) -> tuple:
+    """What this process recorded for root after `before` (its snapshot): for `take_in` in
+    the process it was forked from. Files are written once each, by one process."""
+    done, under, folders = before
+    now = _UNDER.get(str(root))
+    return ({relative: info for relative, info in written(root).items() if done.get(relative) != info},
+            None if now is None or under is None else (now - under, under - now),
+            _SAFE_FOLDERS - folders)
+
+
+def take_in(root: Path, changes: tuple) -> None:
+    """Record what a forked copy of this process wrote under root (`since`) as written here."""
+    files, under, folders = changes
+    written(root).update(files)
+    if under is not None:
+        _UNDER[str(root)].update(under[0])
+        _UNDER[str(root)].difference_update(under[1])
+    _SAFE_FOLDERS.update(folders)
+
+
 def _checked(relative: str) -> list[str]:
     # Plain strings, not pathlib: this runs for every file of a county's site (200,000).
     parts = [p for p in relative.split("/") if p not in ("", ".")]

@@ -32,9 +32,10 @@ def _interactive() -> bool:
     return sys.stderr.isatty()
 
 
-def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Yield `items`, showing how far along they are."""
-    if not _enabled:
+def track(items: Iterable[T], description: str, total: int | None = None, each: int = 1) -> Iterator[T]:
+    """Yield `items`, showing how far along they are. Each item counts as `each` (2 where a
+    forked copy does as many beside it; 0 shows nothing: the copy itself)."""
+    if not _enabled or each == 0:
         yield from items
         return
     total = total if total is not None else (len(items) if hasattr(items, "__len__") else None)
@@ -44,12 +45,14 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
             task = bar.add_task(description, total=total)
             for item in items:
                 yield item
-                bar.advance(task)
+                bar.advance(task, each)
         return
     step = max(1, (total or 10) // 10)
-    for done, item in enumerate(items, start=1):
+    done = 0
+    for item in items:
         yield item
-        if done % step == 0 or done == total:
+        before, done = done, done + each
+        if done // step > before // step or done == total:
             log.info("[%s] %d/%s", description, done, total if total is not None else "?")
 
 

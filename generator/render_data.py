@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from . import jsontext, paths, reuse, schema
+from . import forked, jsontext, paths, reuse, schema
 from .notices import Notice, canonical_text, verification_code
 
 DATAPACKAGE = "datapackage.json"
@@ -77,8 +77,20 @@ CATALOGUE_STAGE = "数据目录"  # the pipeline's step for datapackage.json (an
 
 
 def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:
-    """Each notice's CSV and JSON."""
+    """Each notice's CSV and JSON, half of them by a forked copy of this process (forked)."""
     carry = carry or reuse.Reuse.nothing(stage)
+
+    def work(part: list[Notice], _shown: int) -> list[str]:
+        _write_downloads(stage, part, carry)
+        return [notice.sha256() for notice in part]  # the copy's hashes, which later steps use here
+
+    halves = forked.in_two(notices, work, stage, carry)
+    copied = notices[len(halves[0]):]  # the forked copy's part, hashed there (none when done here alone)
+    for notice, sha256 in zip(copied, halves[1] if copied else [], strict=True):
+        notice.remember_hash(sha256)
+
+
+def _write_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse) -> None:
     with paths.Writer() as writer:
         for notice in notices:
             # The content is walked at most once here, for both the hash (the key) and the files;

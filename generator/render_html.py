@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import executor, paths, progress, reuse, site_shell, templates
+from . import executor, forked, paths, progress, reuse, site_shell, templates
 from .config import Config
 from .model import Records, Village
 from .notices import KIND_NAMES, Notice, plain
@@ -114,27 +114,39 @@ PAGES_PER_TASK = 200
 def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records,
                         config: Config, as_of: dt.date, runner: executor.Executor | None = None,
                         carry: reuse.Reuse | None = None) -> None:
-    """Every notice's page; unchanged ones carried over from the published site."""
+    """Every notice's page; unchanged ones carried over from the published site. Unless a
+    cluster renders them, half are keyed and made by a forked copy of this process (forked)."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
     progress_rows = _progress_by_commitment(notices)
     # Each village's data in a notice page's key as its digest, made once a village, not a notice.
     villages = {code: carry.key("village", plain(village)) for code, village in records.villages.items()}
-    jobs = []
-    for notice in notices:
-        related, (progress_of, progress_from) = _related(notice, by_id), _progress_of(notice, progress_rows)
-        key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_from, as_of))
-        if carry.carry("page:" + notice.url, key):
-            continue
-        carry.made_unit("page:" + notice.url, key, [notice.url])
-        year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
-        jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
     runner = _page_runner(runner)
-    rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
-    with paths.Writer() as writer:
-        for file, html in progress.track(rendered, "网页", len(jobs)):
-            writer.write_text(stage, file, html)
+
+    def to_make(part: list[Notice]) -> list[tuple]:
+        jobs = []
+        for notice in part:
+            related, (progress_of, progress_from) = _related(notice, by_id), _progress_of(notice, progress_rows)
+            key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_from, as_of))
+            if carry.carry("page:" + notice.url, key):
+                continue
+            carry.made_unit("page:" + notice.url, key, [notice.url])
+            year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
+            jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
+        return jobs
+
+    def work(part: list[Notice], shown: int) -> None:
+        jobs = to_make(part)
+        rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
+        with paths.Writer() as writer:
+            for file, html in progress.track(rendered, "网页", len(jobs) * shown, each=shown):
+                writer.write_text(stage, file, html)
+
+    if isinstance(runner, executor.Inline):
+        forked.in_two(notices, work, stage, carry)
+    else:
+        work(notices, 1)
 
 
 def render_hubs(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,

@@ -189,6 +189,23 @@ class Reuse:
         self.units[unit] = [key, sorted(files)]
         self.made += 1
 
+    def snapshot(self) -> tuple:
+        """What this build made and carried so far, for `since` in a forked copy of it."""
+        return dict(self.units), set(self._carried), self.made
+
+    def since(self, before: tuple) -> tuple:
+        """The units this process made or carried after `before` (its snapshot), for `take_in`."""
+        units, carried, made = before
+        return ({unit: value for unit, value in self.units.items() if units.get(unit) != value},
+                self._carried - carried, self.made - made)
+
+    def take_in(self, changes: tuple) -> None:
+        """The units a forked copy of this build made or carried (`since`), as if made here."""
+        units, carried, made = changes
+        self.units.update(units)
+        self._carried |= carried
+        self.made += made
+
     def key_of(self, unit: str) -> str:
         """The key this build gave the unit ("" if it keyed none: a build without a record)."""
         return self.units.get(unit, [""])[0]
