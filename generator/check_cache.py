@@ -189,14 +189,17 @@ class CheckCache:
         except OSError as exc:
             log.warning("check cache entry %s not kept (%s)", name, exc)
 
-    def records(self, kind: str, path: Path, deferred: bool = False) -> tuple[list | Deferred, list[Problem]] | None:
+    def records(self, kind: str, path: Path, deferred: bool = False, checked_now: bool = False
+                ) -> tuple[list | Deferred, list[Problem]] | None:
         """The file's records and problems as the last check of the same bytes found them;
-        `deferred`: the records as the cache keeps them, unpickled when first asked for."""
+        `deferred`: the records as the cache keeps them, unpickled when first asked for;
+        `checked_now`: that check was this one's, by a forked copy of this process."""
         key = self._file_keys[kind][path]
         self._used.add(self._path(kind, key).name)  # kept: read now, or written once the file is checked
         found = self._entry(kind, key, deferred)
-        if found is None:
+        if found is None or checked_now:
             self.read_again.add(path)
+        if found is None:
             return None
         blocks, problems, self._villages[kind][path], self._numbered[kind][path], _, villages = found
         self._used.update(self._path(f"block-{kind}", block_key).name for block_key, _ in blocks.values())

@@ -13,6 +13,7 @@ notices, frozen out of garbage collection (heap.settled), are not walked by its 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import signal
@@ -51,13 +52,67 @@ def _resident() -> int | None:
         return None
 
 
+def can_fork() -> bool:
+    """Whether a forked copy of this process can work beside it: fork, and a second core."""
+    return hasattr(os, "fork") and _two_cores()
+
+
 def worth_it(count: int) -> bool:
     """Whether `count` items are done in two processes: with fork, a second core, enough
     items to pay for the fork, and memory for a copy of this process within MEMORY_BUDGET."""
-    if count < MINIMUM or not hasattr(os, "fork") or not _two_cores():
+    if count < MINIMUM or not can_fork():
         return False
     resident = _resident()
     return resident is not None and 2 * resident <= MEMORY_BUDGET
+
+
+class CopyLost(RuntimeError):
+    """The forked copy ended without sending anything back (killed, out of memory)."""
+
+
+class Dealer:
+    """Deals 0, 1, 2, ... once each to whichever process asks next, this one or a forked copy
+    of it: two processes taking items from one list finish together, however long each takes."""
+
+    def __init__(self):
+        self._next = multiprocessing.Value("q", 0)  # shared memory with its lock: seen by copies forked later
+
+    def take(self) -> int:
+        with self._next.get_lock():
+            index = self._next.value
+            self._next.value = index + 1
+        return index
+
+
+class Beside:
+    """`work()` run by a forked copy of this process while this one goes on; `result()` waits
+    for it and gives what it returned, or raises what it raised."""
+
+    def __init__(self, work: Callable[[], R]):
+        read, write = os.pipe()
+        self._received: list[bytes] = []
+        self.pid = os.fork()
+        if self.pid == 0:  # the copy: never returns
+            os.close(read)
+            _child(work, write)
+        os.close(write)
+        # Drained meanwhile: the copy may finish first, and a full pipe would stop it.
+        self._reader = threading.Thread(target=_read_all, args=(read, self._received), daemon=True)
+        self._reader.start()
+
+    def result(self) -> R:
+        status = _wait(self.pid, self._reader)
+        if not self._received or not self._received[0]:
+            raise CopyLost(f"并行生成的子进程意外退出（状态 {status}），网站没有改动")
+        ok, outcome = pickle.loads(self._received[0])
+        if not ok:
+            raise outcome
+        return outcome
+
+    def stop(self) -> None:
+        """Kill the copy and wait for it: its work is of no use now."""
+        os.kill(self.pid, signal.SIGKILL)
+        _wait(self.pid, self._reader)
 
 
 def in_two(items: list[T], work: Callable[[list[T], int], R], stage: Path, carry: reuse.Reuse) -> list[R]:
@@ -72,34 +127,19 @@ def in_two(items: list[T], work: Callable[[list[T], int], R], stage: Path, carry
         return [work(items, 1)]
     half = (len(items) + 1) // 2
     before_files, before_units = paths.snapshot(stage), carry.snapshot()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the copy: never returns
-        os.close(read)
-        _child(lambda: (work(items[half:], 0), paths.since(stage, before_files), carry.since(before_units)), write)
-    os.close(write)
-    received: list[bytes] = []
-    reader = threading.Thread(target=_read_all, args=(read, received), daemon=True)
-    reader.start()  # drained meanwhile: the copy may finish first, and a full pipe would stop it
+    copy = Beside(lambda: (work(items[half:], 0), paths.since(stage, before_files), carry.since(before_units)))
     try:
         mine = work(items[:half], 2)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)  # its half is of no use now; the stage is thrown away
-        _wait(pid, reader)
+        copy.stop()  # the stage is thrown away
         raise
-    status = _wait(pid, reader)
-    if not received or not received[0]:
-        raise RuntimeError(f"并行生成的子进程意外退出（状态 {status}），网站没有改动")
-    ok, outcome = pickle.loads(received[0])
-    if not ok:
-        raise outcome
-    theirs, files, units = outcome
+    theirs, files, units = copy.result()
     paths.take_in(stage, files)
     carry.take_in(units)
     return [mine, theirs]
 
 
-def _child(run: Callable[[], tuple], write: int) -> None:
+def _child(run: Callable[[], object], write: int) -> None:
     """Run in the forked copy, send what it gives (or its error) down `write`, and exit
     without the interpreter's shutdown: the parent's other threads do not exist here, and
     any lock one of them held (a stream's, a pool's) stays held."""

@@ -97,6 +97,36 @@ def test_xlsx_date_and_number_cells(data, config):
     assert expense.date == dt.date(2024, 7, 25)
 
 
+def test_xlsx_cells_of_every_type_are_read_as_excel_shows_them(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["村代码", "村名", "乡镇", "乡镇代码", "县区", "公开栏位置", "监督电话", "财务公开周期"])
+    sheet.append(["  beixishang ", "北西尚䶮村", dt.datetime(2024, 7, 12, 8, 5), dt.date(2024, 7, 13),
+                  dt.time(10, 30), 1234.56, 15000, "=SUM(1,2)"])
+    sheet.append([None] * 8)
+    sheet.append([True, 0.1 + 0.2, -3, 1e20, "2024/8/25", "", "<b>x</b>", "季度"])
+    sheet["F5"].number_format = "yyyy-mm-dd"
+    sheet["F5"] = 45000  # a date cell holding a serial number
+    path = tmp_path / "villages.xlsx"
+    workbook.save(path)
+    problems = Problems()
+    grid, encoding = load._read_grid(path, "data/villages.xlsx", problems)
+    assert not problems.items and encoding is None
+    assert grid[1] == ["beixishang", "北西尚䶮村", dt.datetime(2024, 7, 12, 8, 5), dt.datetime(2024, 7, 13),
+                       dt.time(10, 30), 1234.56, 15000, ""]  # a formula with no value saved: empty
+    assert grid[2] == [""] * 8
+    assert grid[3][:5] == [True, 0.3, -3, 10**20, "2024/8/25"]
+    assert grid[4][5] == dt.datetime(2023, 3, 15)
+    assert [type(value) for value in grid[1][5:7]] == [float, int]
+
+
+def test_a_damaged_workbook_is_an_error_naming_it(data, config):
+    (data / "finance.csv").unlink()
+    (data / "finance.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    found = messages(data, config)
+    assert any(m.startswith("错误：data/finance.xlsx: 无法读取 Excel 文件（") for m in found), found
+
+
 def test_folder_of_files_is_read_together(data, config):
     folder = data / "finance"
     folder.mkdir()

@@ -1,8 +1,11 @@
 """Every rule of the data contract, broken one at a time: the exact Chinese line is asserted."""
 
+import dataclasses
+import os
+
 import pytest
 
-from generator import pipeline
+from generator import forked, pipeline, validate
 
 from .conftest import add_row, messages, set_cell
 
@@ -148,3 +151,48 @@ def test_all_problems_are_collected_before_stopping(data, config):
 def test_codes_that_look_like_identifiers_are_refused(data, config):
     set_cell(data / D, 3, "编号", "13812345678")
     assert '错误：data/decisions.csv 第3行 「编号」: 代码 "13812345678" 像身份证号、银行卡号或手机号，不能用作代码（代码会出现在网址中）' in messages(data, config)
+
+
+def _checked_in(data, config, monkeypatch, shared: bool):
+    """A cold check with its own cache; with `shared`, files are shared with a forked copy
+    however few bytes they are. The check, and the pids the files were checked in."""
+    pids = data.parent / f"pids-{shared}"
+    checked_file = validate._file_checked
+
+    def recorded(kind, path, *rest):
+        with open(pids, "a", encoding="utf-8") as record:  # each process adds its lines
+            record.write(f"{os.getpid()}\n")
+        return checked_file(kind, path, *rest)
+
+    monkeypatch.setattr(validate, "_file_checked", recorded)
+    monkeypatch.setattr(validate, "SHARED_FROM", 0 if shared else 1 << 40)
+    own = dataclasses.replace(config, cache_dir=data.parent / f"cache-{shared}")
+    return pipeline.check(data, own), [int(pid) for pid in pids.read_text().split()]
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="needs fork and 2 cores")
+def test_files_shared_with_a_forked_copy_give_what_one_process_finds(data, config, monkeypatch):
+    set_cell(data / F, 3, "支出", "1,2")  # problems in several files, in file and row order
+    set_cell(data / C, 2, "承诺事项", "")
+    set_cell(data / G, 2, "进展", "付 13812345678 劳务费")
+    alone, alone_pids = _checked_in(data, config, monkeypatch, shared=False)
+    shared, shared_pids = _checked_in(data, config, monkeypatch, shared=True)
+    assert len(set(alone_pids)) == 1 and len(set(shared_pids)) == 2  # the copy checked some of the files
+    assert len(shared_pids) == len(alone_pids)  # each once: what the copy found was taken, not checked again
+    assert shared.records == alone.records
+    assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
+    assert {p.where.file for p in alone.errors} >= {"data/finance.csv", "data/commitments.csv"}
+    assert any("已隐去" in str(p) for p in alone.problems)
+    assert shared.cache.hits == set()  # every file was read, here or by the copy
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="needs fork and 2 cores")
+def test_files_the_copy_could_not_keep_in_the_cache_are_checked_here(data, config, monkeypatch, tmp_path):
+    set_cell(data / F, 3, "支出", "1,2")
+    alone, alone_pids = _checked_in(data, config, monkeypatch, shared=False)
+    (tmp_path / "cache-True").mkdir()
+    (tmp_path / "cache-True" / "checks").write_text("a file where the folder should be")
+    shared, shared_pids = _checked_in(data, config, monkeypatch, shared=True)
+    assert len(shared_pids) > len(alone_pids)  # the copy's files, checked again here
+    assert shared.records == alone.records
+    assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
