@@ -242,14 +242,40 @@ def test_older_manifests_are_kept_without_being_read_again(data, tmp_path, confi
     add_row(data / "commitment_progress.csv", NEW_PROGRESS)
     _build(data, site, config)  # manifests/ now holds the first manifest
     second = hashlib.sha256((site / "manifest.json").read_bytes()).hexdigest()
+    replaced = (site / "manifest.json").stat().st_ino
     add_row(data / "commitment_progress.csv", {**NEW_PROGRESS, "承诺编号": "2024-01", "进展": "已完成", "公开日期": "2025-01-20"})
     written = []
     write_bytes = paths.write_bytes
     monkeypatch.setattr(paths, "write_bytes", lambda root, relative, content: written.append(relative) or write_bytes(root, relative, content))
     _build(data, site, config)
-    assert [r for r in written if r.startswith("manifests/")] == [f"manifests/{second}.json"]  # only the one replaced now
+    assert not [r for r in written if r.startswith("manifests/")]  # none written: the one replaced now is linked
+    assert (site / "manifests" / f"{second}.json").stat().st_ino == replaced  # the published file itself
     assert len(list((site / "manifests").iterdir())) == 2
     assert verify_site(site).ok
+
+
+def test_a_replaced_manifest_changed_on_disk_during_the_build_is_archived_as_read(data, tmp_path, config, monkeypatch):
+    import hashlib
+
+    from generator import history
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    _build(data, site, config)
+    first = (site / "manifest.json").read_bytes()
+    exact_bytes = history.Previous.exact_bytes
+
+    def then_edited(previous):  # someone edits the published manifest right after it is read
+        raw = exact_bytes(previous)
+        edited = site / "manifest.json.edited"
+        edited.write_bytes(raw.replace(b'"notices"', b'"notices" ', 1))
+        edited.replace(site / "manifest.json")
+        return raw
+
+    monkeypatch.setattr(history.Previous, "exact_bytes", then_edited)
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    _build(data, site, config)
+    assert (site / "manifests" / f"{hashlib.sha256(first).hexdigest()}.json").read_bytes() == first
 
 
 def test_files_are_checked_alike_with_the_site_listed_or_not(data, tmp_path, config, monkeypatch):
