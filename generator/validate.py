@@ -312,7 +312,7 @@ def _checked_files(tables: Tables, makers: dict[str, Callable], cache: CheckCach
     copy could not keep there is checked here after all.
     """
     known, missing = {}, []
-    for kind, make in makers.items():
+    for kind in makers:
         for path in tables.files_of(kind):
             found = cache.records(kind, path, deferred=kind in DEFERRED_KINDS) if cache else None
             if found is None:
