@@ -103,7 +103,7 @@ class Beside:
     def result(self) -> R:
         status = _wait(self.pid, self._reader)
         if not self._received or not self._received[0]:
-            raise CopyLost(f"并行生成的子进程意外退出（状态 {status}），网站没有改动")
+            raise CopyLost(f"并行处理的子进程意外退出（状态 {status}）")
         ok, outcome = pickle.loads(self._received[0])
         if not ok:
             raise outcome
@@ -133,7 +133,10 @@ def in_two(items: list[T], work: Callable[[list[T], int], R], stage: Path, carry
     except BaseException:
         copy.stop()  # the stage is thrown away
         raise
-    theirs, files, units = copy.result()
+    try:
+        theirs, files, units = copy.result()
+    except CopyLost as lost:
+        raise CopyLost(f"{lost}，网站没有改动") from None  # the build stops: its stage is thrown away
     paths.take_in(stage, files)
     carry.take_in(units)
     return [mine, theirs]

@@ -339,7 +339,7 @@ def _checked_files(tables: Tables, makers: dict[str, Callable], cache: CheckCach
     try:
         copy.result()  # what it raised is raised here, as if this process had checked the file
     except forked.CopyLost as lost:
-        log.warning("%s: its files are checked here", lost)
+        log.warning("%s；它分到的文件改由本进程检查", lost)
     for kind, path in missing:
         if (kind, path) not in known:
             found = cache.records(kind, path, deferred=kind in DEFERRED_KINDS, checked_now=True)

@@ -104,7 +104,7 @@ def test_a_copy_that_dies_is_an_error_not_half_a_site(tmp_path):
             os._exit(3)  # as if killed: nothing sent back
         return part
 
-    with pytest.raises(RuntimeError, match="子进程意外退出"):
+    with pytest.raises(forked.CopyLost, match=r"子进程意外退出（状态 \d+），网站没有改动"):
         forked.in_two(list(range(forked.MINIMUM)), work, stage, carry)
 
 

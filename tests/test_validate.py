@@ -196,3 +196,22 @@ def test_files_the_copy_could_not_keep_in_the_cache_are_checked_here(data, confi
     assert len(shared_pids) > len(alone_pids)  # the copy's files, checked again here
     assert shared.records == alone.records
     assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="needs fork and 2 cores")
+def test_files_of_a_copy_that_dies_are_checked_here(data, config, monkeypatch, caplog):
+    set_cell(data / F, 3, "支出", "1,2")
+    alone, _ = _checked_in(data, config, monkeypatch, shared=False)
+    here = os.getpid()
+    checked_file = validate._file_checked
+
+    def dies_in_the_copy(*args):
+        if os.getpid() != here:
+            os._exit(3)  # as if killed: nothing kept, nothing sent back
+        return checked_file(*args)
+
+    monkeypatch.setattr(validate, "_file_checked", dies_in_the_copy)
+    shared, _ = _checked_in(data, config, monkeypatch, shared=True)
+    assert shared.records == alone.records
+    assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
+    assert "并行处理的子进程意外退出（状态" in caplog.text and "它分到的文件改由本进程检查" in caplog.text
