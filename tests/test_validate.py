@@ -215,3 +215,15 @@ def test_files_of_a_copy_that_dies_are_checked_here(data, config, monkeypatch, c
     assert shared.records == alone.records
     assert [str(p) for p in shared.problems] == [str(p) for p in alone.problems]
     assert "并行处理的子进程意外退出（状态" in caplog.text and "它分到的文件改由本进程检查" in caplog.text
+
+
+def test_one_large_file_to_check_is_not_shared_but_many_are_largest_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(validate, "SHARED_FROM", 1000)
+    sizes = {"progress.csv": 5000, "corrections.csv": 100, "a.csv": 600, "b.xlsx": 300}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    one_changed = [("corrections", tmp_path / "corrections.csv"), ("commitment_progress", tmp_path / "progress.csv")]
+    assert not validate._shared(one_changed)  # the county-wide file a rebuild checks, and a small one
+    many = [("finance", tmp_path / name) for name in sizes]
+    assert validate._shared(many)
+    assert [path.name for _, path in many] == ["progress.csv", "a.csv", "b.xlsx", "corrections.csv"]  # a workbook counts twice
