@@ -115,7 +115,10 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
                         config: Config, as_of: dt.date, runner: executor.Executor | None = None,
                         carry: reuse.Reuse | None = None) -> None:
     """Every notice's page; unchanged ones carried over from the published site. Unless a
-    cluster renders them, half are keyed and made by a forked copy of this process (forked)."""
+    cluster renders them, half of those to make are made by a forked copy of this process
+    (forked). Where units may be carried (a rebuild), all are keyed here first: nearly all are
+    carried over, which a copy would only slow down (50k: forking a 550 MB build to carry
+    25,000 pages cost more than it saved); else each half is keyed where it is made."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
     by_id = {n.id: n for n in notices}
@@ -136,17 +139,20 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
             jobs.append((notice, [*_crumbs(notice), year], related, progress_of))
         return jobs
 
-    def work(part: list[Notice], shown: int) -> None:
-        jobs = to_make(part)
+    keyed_here = carry.can_carry
+
+    def work(part: list, shown: int) -> None:
+        jobs = part if keyed_here else to_make(part)
         rendered = executor.flatten(runner.map(_notice_pages, executor.chunks(jobs, PAGES_PER_TASK), pages))
         with paths.Writer() as writer:
             for file, html in progress.track(rendered, "网页", len(jobs) * shown, each=shown):
                 writer.write_text(stage, file, html)
 
+    items = to_make(notices) if keyed_here else notices
     if isinstance(runner, executor.Inline):
-        forked.in_two(notices, work, stage, carry)
+        forked.in_two(items, work, stage, carry)
     else:
-        work(notices, 1)
+        work(items, 1)
 
 
 def render_hubs(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,

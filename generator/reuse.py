@@ -99,6 +99,11 @@ class Reuse:
         """No record: every unit is made (tests and one-off renders)."""
         return cls(stage, stage, None, "")
 
+    @property
+    def can_carry(self) -> bool:
+        """Whether any unit may be carried over: there is a record, keyed as this build keys."""
+        return bool(self._before_units)
+
     def key(self, *inputs) -> str:
         text = jsontext.compact_sorted([self.salt, *inputs])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,5 +1,6 @@
 """Half of the rendering in a forked copy of the build: the same files, recorded as if made here."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -131,3 +132,23 @@ def test_a_build_split_in_two_is_byte_identical_and_recorded_whole(config, tmp_p
     for notice in manifest:
         assert {"page:" + notice["url"], "data:" + notice["id"]} <= record["units"].keys()
         assert {notice["url"], notice["data"]} <= record["files"].keys()
+
+
+def test_a_rebuild_shares_out_only_what_it_makes(config, data, tmp_path, monkeypatch):
+    """Pages and downloads carried over are carried here: a copy gets only what is made."""
+    from .conftest import add_row
+    from .test_reuse import NEW_PROGRESS
+
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    monkeypatch.setattr(forked, "MINIMUM", 2)
+    shared = []
+    in_two = forked.in_two
+    monkeypatch.setattr(forked, "in_two", lambda items, *rest: shared.append(len(items)) or in_two(items, *rest))
+    first = pipeline.build(data, site, config, dt.date(2026, 1, 15), pdfs=False)
+    assert max(shared) == len(first.published)  # a first build: every page and download is made, in two
+    shared.clear()
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)
+    again = pipeline.build(data, site, config, dt.date(2026, 1, 15), pdfs=False)
+    assert len(again.published) == len(first.published) + 1
+    assert shared and max(shared) <= 3  # the new notice and those that show it, not all of them
