@@ -77,6 +77,15 @@ class Dealer:
     def __init__(self):
         self._next = multiprocessing.Value("q", 0)  # shared memory with its lock: seen by copies forked later
 
+    @classmethod
+    def made(cls) -> Dealer | None:
+        """A dealer, or None where no lock can be shared between processes (a sandbox without
+        /dev/shm, a platform without sem_open)."""
+        try:
+            return cls()
+        except (OSError, ImportError):
+            return None
+
     def take(self) -> int:
         with self._next.get_lock():
             index = self._next.value

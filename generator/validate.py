@@ -319,9 +319,9 @@ def _checked_files(tables: Tables, makers: dict[str, Callable], cache: CheckCach
                 missing.append((kind, path))
             else:
                 known[kind, path] = found
-    if not (cache and forked.can_fork() and _shared(missing)):
+    dealer = forked.Dealer.made() if cache and forked.can_fork() and _shared(missing) else None
+    if dealer is None:
         return known | {(kind, path): _file_checked(kind, path, tables, makers[kind], cache) for kind, path in missing}
-    dealer = forked.Dealer()
 
     def check_dealt() -> None:  # in the copy: what it finds goes to the cache, not back here
         while (index := dealer.take()) < len(missing):

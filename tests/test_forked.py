@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 
 import pytest
 
@@ -152,3 +153,29 @@ def test_a_rebuild_shares_out_only_what_it_makes(config, data, tmp_path, monkeyp
     again = pipeline.build(data, site, config, dt.date(2026, 1, 15), pdfs=False)
     assert len(again.published) == len(first.published) + 1
     assert shared and max(shared) <= 3  # the new notice and those that show it, not all of them
+
+
+def test_without_a_lock_to_share_there_is_no_dealer(monkeypatch):
+    import multiprocessing
+
+    def no_sem_open(*args, **kwargs):
+        raise ImportError("This platform lacks a functioning sem_open implementation")
+
+    monkeypatch.setattr(multiprocessing, "Value", no_sem_open)
+    assert forked.Dealer.made() is None
+
+
+def test_a_dealer_deals_each_number_once_to_this_process_and_its_copy():
+    dealer = forked.Dealer.made()
+
+    def taken() -> list[int]:
+        numbers = []
+        while (index := dealer.take()) < 2000:
+            numbers.append(index)
+        return numbers
+
+    copy = forked.Beside(taken)
+    time.sleep(0.1)  # the copy is taking by now
+    mine = taken()
+    theirs = copy.result()
+    assert sorted(mine + theirs) == list(range(2000)) and theirs
