@@ -18,7 +18,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -91,6 +91,11 @@ class Dealer:
             index = self._next.value
             self._next.value = index + 1
         return index
+
+    def deal(self, items: list[T]) -> Iterator[T]:
+        """The items this process is dealt, until none is left for anyone."""
+        while (index := self.take()) < len(items):
+            yield items[index]
 
 
 class Beside:

@@ -311,28 +311,31 @@ def _checked_files(tables: Tables, makers: dict[str, Callable], cache: CheckCach
     check cache, where this process takes it from once it has checked its own; a file the
     copy could not keep there is checked here after all.
     """
+    def check(kind: str, path: Path) -> tuple:
+        return _file_checked(kind, path, tables, makers[kind], cache)
+
+    def cached(kind: str, path: Path, checked_now: bool = False) -> tuple | None:
+        return cache.records(kind, path, deferred=kind in DEFERRED_KINDS, checked_now=checked_now) if cache else None
+
     known, missing = {}, []
     for kind in makers:
         for path in tables.files_of(kind):
-            found = cache.records(kind, path, deferred=kind in DEFERRED_KINDS) if cache else None
+            found = cached(kind, path)
             if found is None:
                 missing.append((kind, path))
             else:
                 known[kind, path] = found
     dealer = forked.Dealer.made() if cache and forked.can_fork() and _shared(missing) else None
     if dealer is None:
-        return known | {(kind, path): _file_checked(kind, path, tables, makers[kind], cache) for kind, path in missing}
+        return known | {(kind, path): check(kind, path) for kind, path in missing}
 
     def check_dealt() -> None:  # in the copy: what it finds goes to the cache, not back here
-        while (index := dealer.take()) < len(missing):
-            kind, path = missing[index]
-            _file_checked(kind, path, tables, makers[kind], cache)
+        for kind, path in dealer.deal(missing):
+            check(kind, path)
 
     copy = forked.Beside(check_dealt)
     try:
-        while (index := dealer.take()) < len(missing):
-            kind, path = missing[index]
-            known[kind, path] = _file_checked(kind, path, tables, makers[kind], cache)
+        known.update(((kind, path), check(kind, path)) for kind, path in dealer.deal(missing))
     except BaseException:
         copy.stop()
         raise
@@ -342,8 +345,7 @@ def _checked_files(tables: Tables, makers: dict[str, Callable], cache: CheckCach
         log.warning("%s；它分到的文件改由本进程检查", lost)
     for kind, path in missing:
         if (kind, path) not in known:
-            found = cache.records(kind, path, deferred=kind in DEFERRED_KINDS, checked_now=True)
-            known[kind, path] = found if found is not None else _file_checked(kind, path, tables, makers[kind], cache)
+            known[kind, path] = cached(kind, path, checked_now=True) or check(kind, path)
     return known
 
 
