@@ -103,7 +103,9 @@ def changes(root: Path) -> tuple[list[str], list[str]]:
     """An overlay's files under root (to be moved into the site) and the published files it
     no longer has (to be removed from it)."""
     done, under = written(root), _UNDER.get(str(root))
-    return [relative for relative in done if under is None or relative in under], removed(root)
+    if under is None:
+        return list(done), removed(root)
+    return [relative for relative in under if relative in done], removed(root)  # the few, not every file
 
 
 def removed(root: Path) -> list[str]:

@@ -85,7 +85,7 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
     to_make = notices
     if carry.can_carry:
         to_make = [notice for notice in notices
-                   if not (notice.hashed and carry.carry("data:" + notice.id, _data_key(carry, notice.sha256())))]
+                   if not (notice.hashed and carry.carry("data:" + notice.id, notice.sha256()))]
 
     def work(part: list[Notice], _shown: int) -> list[str]:
         _write_downloads(stage, part, carry)
@@ -104,7 +104,10 @@ def _write_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse) -> 
             # the notice keeps only the hash, which pages, verify codes and the manifest use later.
             # (A rebuild has hashed every notice already, to compare with the manifest.)
             canonical, text, sha256 = (None, None, notice.sha256()) if notice.hashed else notice.canonical_and_hash()
-            unit, key = "data:" + notice.id, _data_key(carry, sha256)
+            # Both files are made from the content the hash is of: the hash is their key, as is
+            # (not hashed again: 0.17 s of a county's rebuild). The code, settings and libraries
+            # need not be in it: a record keyed under others has no units (reuse.read_record).
+            unit, key = "data:" + notice.id, sha256
             if not carry.carry(unit, key):
                 if canonical is None:
                     canonical = notice.canonical()
@@ -112,10 +115,6 @@ def _write_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse) -> 
                 writer.write_bytes(stage, notice.data, notice_csv(notice, canonical))
                 writer.write_bytes(stage, notice.json, notice_json(notice, text))
                 carry.made_unit(unit, key, [notice.data, notice.json])
-
-
-def _data_key(carry: reuse.Reuse, sha256: str) -> str:
-    return carry.key("data", sha256)  # both files are made from the content the hash is of
 
 
 def render_datapackage(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None) -> None:

@@ -1,8 +1,10 @@
 """Incremental builds: outputs whose inputs did not change are carried over from the published site.
 
 Every reusable output (a notice page, a notice's downloads or PDF, a village's hub pages, a feed, a
-shard of the verification codes, a township's search bundle) is a *unit* with a key: a hash of everything it is made from, and
-of the code, templates and page shell that make it. After a build, each unit's key and files
+shard of the verification codes, a township's search bundle) is a *unit* with a key: a hash of everything it is made from
+(a notice's downloads: its content hash itself). The code, templates, settings and page shell that
+make the units are the record's salt: units recorded under another are not read, so none is carried
+(read_record). After a build, each unit's key and files
 are recorded in the cache folder, with every file's sha256, size and mtime. The next build
 leaves a unit's files where they are in the published site instead of making them again when
 the key is the same and every file still has the recorded size and mtime (a file edited on the
