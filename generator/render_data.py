@@ -84,8 +84,9 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
     carry = carry or reuse.Reuse.nothing(stage)
     to_make = notices
     if carry.can_carry:
-        to_make = [notice for notice in notices
-                   if not (notice.hashed and carry.carry("data:" + notice.id, notice.sha256()))]
+        hashed = [notice for notice in notices if notice.hashed]
+        missed = {hashed[at].id for at in carry.carry_each([("data:" + n.id, n.sha256()) for n in hashed])}
+        to_make = [notice for notice in notices if not notice.hashed or notice.id in missed]
 
     def work(part: list[Notice], _shown: int) -> list[str]:
         _write_downloads(stage, part, carry)

@@ -128,12 +128,14 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
     runner = _page_runner(runner)
 
     def to_make(part: list[Notice]) -> list[tuple]:
-        jobs = []
+        keyed = []
         for notice in part:
             related, (progress_of, progress_from) = _related(notice, by_id), _progress_of(notice, progress_rows)
             key = carry.key(*_page_inputs(notice, villages[notice.village.code], related, progress_from, as_of))
-            if carry.carry("page:" + notice.url, key):
-                continue
+            keyed.append((notice, related, progress_of, key))
+        jobs = []
+        for at in carry.carry_each([("page:" + notice.url, key) for notice, _, _, key in keyed]):
+            notice, related, progress_of, key = keyed[at]
             carry.made_unit("page:" + notice.url, key, [notice.url])
             year = Crumb(f"{notice.year}年", f"v/{notice.village.code}/{notice.year}/")
             jobs.append((notice, [*_crumbs(notice), year], related, progress_of))

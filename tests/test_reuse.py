@@ -205,8 +205,15 @@ def test_a_new_version_of_a_page_library_remakes_the_pages(data, tmp_path, confi
     site = tmp_path / "site"
     _build(data, site, config)
     carried = []
-    carry = reuse.Reuse.carry
+    carry, carry_each = reuse.Reuse.carry, reuse.Reuse.carry_each
+
+    def each(self, wanted):
+        missed = carry_each(self, wanted)
+        carried.extend(unit for at, (unit, _) in enumerate(wanted) if at not in missed)
+        return missed
+
     monkeypatch.setattr(reuse.Reuse, "carry", lambda self, unit, key: carry(self, unit, key) and not carried.append(unit))
+    monkeypatch.setattr(reuse.Reuse, "carry_each", each)
     _build(data, site, config)
     assert any(unit.startswith("page:") for unit in carried)  # nothing changed: pages carried over
     carried.clear()
@@ -544,3 +551,35 @@ def test_a_rebuild_writes_the_downloads_of_hashed_notices_while_search_indexes(d
     add_row(data / "commitment_progress.csv", NEW_PROGRESS)
     built = _build(data, tmp_path / "site", config)
     assert order == [1, "search", len(built.published) - 1]  # only the new notice before the pages
+
+
+def test_units_carried_together_are_those_carried_one_by_one(tmp_path):
+    """carry_each, fast under an overlay whose changed files are known, carries what carry()
+    would: not a unit whose key changed, that is unknown, or one of whose files changed."""
+    from generator import paths
+
+    site = tmp_path / "site"
+    files = {f"{name}/index.html": name.encode() for name in ("a", "b", "c", "d")}
+    for relative, content in files.items():
+        (site / relative).parent.mkdir(parents=True)
+        (site / relative).write_bytes(content)
+    recorded = {relative: (hashlib.sha256(content).hexdigest(), len(content), (site / relative).stat().st_mtime_ns)
+                for relative, content in files.items()}
+    units = {f"page:{name}": [f"key-{name}", [f"{name}/index.html"]] for name in "abcd"}
+    wanted = [("page:a", "key-a"), ("page:b", "key-new"), ("page:x", "key-x"), ("page:c", "key-c"), ("page:d", "key-d")]
+    found = {}
+    for way in ("together", "one by one"):
+        stage = tmp_path / way
+        stage.mkdir()
+        paths.forget(stage)
+        paths.overlay(stage, str(site), recorded)
+        carry = reuse.Reuse(site, stage, {"units": units, "files": recorded}, "salt", not_intact={"c/index.html"})
+        if way == "together":
+            missed = carry.carry_each(wanted)
+        else:
+            missed = [at for at, (unit, key) in enumerate(wanted) if not carry.carry(unit, key)]
+        found[way] = missed, dict(paths.written(stage)), carry.carried, carry.was_carried("page:d")
+        paths.forget(stage)
+    assert found["together"] == found["one by one"]
+    missed, written, carried, _ = found["together"]
+    assert missed == [1, 2, 3] and set(written) == {"a/index.html", "d/index.html"} and carried == 2
