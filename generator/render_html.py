@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from . import executor, forked, paths, progress, reuse, site_shell, templates
@@ -240,10 +241,10 @@ def _progress_by_commitment(notices: list[Notice]) -> dict[str, dict[tuple[int, 
     commitments notice itself (its content and hash) stays what was made public.
     """
     found: dict[str, dict[tuple[int, str], list]] = defaultdict(lambda: defaultdict(list))
-    for notice in sorted(notices, key=lambda n: n.date):
-        if notice.kind == "progress":
-            for row, _ in notice.body.items:
-                found[notice.village.code][(row.year, row.commitment)].append((row, notice))
+    # Only the progress notices sorted (a stable sort: their order is the same), not a county's 50,000
+    for notice in sorted([n for n in notices if n.kind == "progress"], key=attrgetter("date")):
+        for row, _ in notice.body.items:
+            found[notice.village.code][(row.year, row.commitment)].append((row, notice))
     return found
 
 
