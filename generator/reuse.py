@@ -130,27 +130,22 @@ class Reuse:
     def carry_each(self, wanted: list[tuple[str, str]]) -> list[int]:
         """carry(unit, key) for each pair in turn; the positions of those not carried.
 
-        The same, a county's 50,000 notice pages or downloads at a time: under an overlay whose
-        changed files site_scan found, a unit is carried with a few look-ups here and its files
-        recorded together at the end (carry() one by one took 1 s of a 50k rebuild)."""
-        if self._not_intact is None or not paths.is_overlay(self.stage):
+        The same, a county's 50,000 notice pages or downloads at a time: under an overlay, the
+        files of the units carried are recorded together at the end (carry() one by one took
+        1 s of a 50k rebuild)."""
+        if not paths.is_overlay(self.stage):
             return [at for at, (unit, key) in enumerate(wanted) if not self.carry(unit, key)]
-        before_units, recorded, not_intact = self._before_units, self._before_files, self._not_intact
-        units, carried = self.units, self._carried
+        before_units, units, carried = self._before_units, self.units, self._carried
         missed, kept = [], []
         for at, (unit, key) in enumerate(wanted):
             before = before_units.get(unit)
-            if before is None or before[0] != key:
-                missed.append(at)
-                continue
-            files = before[1]
-            if not (not_intact.isdisjoint(files) and all(map(recorded.__contains__, files))):
+            if before is None or before[0] != key or not self._intact(before[1]):
                 missed.append(at)
                 continue
             units[unit] = before
             carried.add(unit)
-            kept.extend(files)
-        paths.keep(self.stage, [(relative, recorded[relative]) for relative in kept])
+            kept.extend(before[1])
+        paths.keep(self.stage, [(relative, self._before_files[relative]) for relative in kept])
         return missed
 
     @property
