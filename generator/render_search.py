@@ -63,7 +63,19 @@ def _indexed(html: str) -> str:
     head = html.find("<body")
     if min(marked, start, end, head) < 0 or not tag.isalpha() or not head < start < end:
         return html  # not a page of ours as we know it: all of it
-    return f"{html[:head]}<body>{html[start:end + len(tag) + 3]}</body></html>"
+    return f"{_head(html[:head])}<body>{html[start:end + len(tag) + 3]}</body></html>"
+
+
+def _head(text: str) -> str:
+    """Of the page up to its body, the <html> tag and the title: all Pagefind reads there (the
+    language is given it, and meta, filters and text are in the body). The stylesheets, scripts
+    and meta tags of Material's head made Pagefind 12% slower for the same bundle (a township of
+    1,065 pages: 1.74 → 1.53 s on average)."""
+    tag, title, title_end = text.find("<html"), text.find("<title>"), text.find("</title>")
+    close = text.find(">", tag)
+    if min(tag, title, close) < 0 or not close < title < title_end:
+        return text  # not a head as we know it: all of it
+    return f"<!doctype html>{text[tag:close + 1]}<head>{text[title:title_end + 8]}</head>"
 
 
 def _read(path: Path) -> str:

@@ -69,6 +69,7 @@ def test_pagefind_reads_only_the_indexed_part_and_makes_the_same_bundle(sample_s
     indexed = render_search._indexed(page)
     assert len(indexed) < 0.8 * len(page) and "data-pagefind-body" in indexed and "<title>" in indexed
     assert indexed.endswith("</article></body></html>") and 'class="md-header' not in indexed
+    assert indexed.startswith('<!doctype html><html lang="zh"') and "stylesheet" not in indexed and "<script" not in indexed
     assert render_search._indexed("<html><body><p>别的页面</p></body></html>") == "<html><body><p>别的页面</p></body></html>"
     service = PagefindService(render_search._pagefind())
     try:
