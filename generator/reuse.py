@@ -89,6 +89,7 @@ class Reuse:
     def __init__(self, site: Path, stage: Path, record: dict | None, salt: str, not_intact: set[str] | None = None):
         self.stage, self.salt = stage, salt
         self._not_intact = not_intact  # recorded files site_scan found changed or gone; None: lstat each
+        self._unsafe: set[str] | None = None  # made from it when first asked (_intact)
         self.site = str(site)  # joined as strings: hundreds of thousands of files at county scale
         self._before_units: dict[str, list] = (record or {}).get("units", {})
         self._before_files: dict[str, list] = (record or {}).get("files", {})
@@ -135,11 +136,11 @@ class Reuse:
         1 s of a 50k rebuild)."""
         if not paths.is_overlay(self.stage):
             return [at for at, (unit, key) in enumerate(wanted) if not self.carry(unit, key)]
-        before_units, units, carried = self._before_units, self.units, self._carried
+        before_units, units, carried, intact = self._before_units, self.units, self._carried, self._intact
         missed, kept = [], []
         for at, (unit, key) in enumerate(wanted):
             before = before_units.get(unit)
-            if before is None or before[0] != key or not self._intact(before[1]):
+            if before is None or before[0] != key or not intact(before[1]):
                 missed.append(at)
                 continue
             units[unit] = before
@@ -195,7 +196,9 @@ class Reuse:
 
     def _intact(self, files: list[str]) -> bool:
         if self._not_intact is not None:
-            return self._not_intact.isdisjoint(files) and all(map(self._before_files.__contains__, files))
+            if self._unsafe is None:
+                self._unsafe = self._not_intact | self._unrecorded()
+            return self._unsafe.isdisjoint(files)
         for relative in files:
             recorded = self._before_files.get(relative)
             try:
@@ -205,6 +208,14 @@ class Reuse:
             if recorded is None or not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != recorded[1:]:
                 return False
         return True
+
+    def _unrecorded(self) -> set[str]:
+        """The files the last build's units name that its record has no entry for: none in a
+        record this code wrote (record() leaves such units out), so no unit is carried with
+        one. Found once, in a pass over 208,000 names at county scale, instead of a look-up
+        a file for each of 100,000 units carried (0.15 s)."""
+        named = set(chain.from_iterable(map(itemgetter(1), self._before_units.values())))
+        return named.difference(self._before_files.keys())
 
     def same_file(self, relative: str, sha256: str, size: int) -> tuple[str, int] | None:
         """The published file at `relative` and its mtime, if it has exactly these bytes."""

@@ -73,3 +73,20 @@ def test_the_writer_raises_a_failed_write_in_the_caller(tmp_path):
         with paths.Writer() as writer:
             writer.write_text(root, "link/x.html", "x")
     assert not (tmp_path / "outside" / "x.html").exists()
+
+
+def test_removed_files_follow_what_is_written_after_it_is_asked(tmp_path):
+    """removed() keeps its answer only while nothing more is written and the published list is the same."""
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    site.mkdir()
+    stage.mkdir()
+    paths.forget(stage)
+    paths.overlay(stage, str(site), ["a.html", "b.html", "c.html"])
+    paths.write_bytes(stage, "a.html", b"a")
+    assert paths.removed(stage) == ["b.html", "c.html"]
+    paths.write_bytes(stage, "c.html", b"c")
+    assert paths.removed(stage) == ["b.html"]
+    paths.published_left(stage, ["b.html", "d.html"])
+    assert paths.removed(stage) == ["b.html", "d.html"]
+    paths.removed(stage).clear()  # a caller's list is its own
+    assert paths.removed(stage) == ["b.html", "d.html"]

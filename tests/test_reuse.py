@@ -555,7 +555,8 @@ def test_a_rebuild_writes_the_downloads_of_hashed_notices_while_search_indexes(d
 
 def test_units_carried_together_are_those_carried_one_by_one(tmp_path):
     """carry_each, fast under an overlay whose changed files are known, carries what carry()
-    would: not a unit whose key changed, that is unknown, or one of whose files changed."""
+    would: not a unit whose key changed, that is unknown, one of whose files changed, or one
+    naming a file the record has no entry for."""
     from generator import paths
 
     site = tmp_path / "site"
@@ -566,7 +567,9 @@ def test_units_carried_together_are_those_carried_one_by_one(tmp_path):
     recorded = {relative: (hashlib.sha256(content).hexdigest(), len(content), (site / relative).stat().st_mtime_ns)
                 for relative, content in files.items()}
     units = {f"page:{name}": [f"key-{name}", [f"{name}/index.html"]] for name in "abcd"}
-    wanted = [("page:a", "key-a"), ("page:b", "key-new"), ("page:x", "key-x"), ("page:c", "key-c"), ("page:d", "key-d")]
+    units["page:e"] = ["key-e", ["a/index.html", "e/index.html"]]  # one of its files not in the record
+    wanted = [("page:a", "key-a"), ("page:b", "key-new"), ("page:x", "key-x"), ("page:c", "key-c"), ("page:d", "key-d"),
+              ("page:e", "key-e")]
     found = {}
     for way in ("together", "one by one"):
         stage = tmp_path / way
@@ -582,4 +585,4 @@ def test_units_carried_together_are_those_carried_one_by_one(tmp_path):
         paths.forget(stage)
     assert found["together"] == found["one by one"]
     missed, written, carried, _ = found["together"]
-    assert missed == [1, 2, 3] and set(written) == {"a/index.html", "d/index.html"} and carried == 2
+    assert missed == [1, 2, 3, 5] and set(written) == {"a/index.html", "d/index.html"} and carried == 2
