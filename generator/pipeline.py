@@ -36,6 +36,10 @@ from .progress import stage as step
 
 log = logging.getLogger(__name__)
 
+# The last steps: the listings that need no search bundle (the sitemap, the manifest's notices),
+# then checksums.json and manifest.json. A rebuild makes the first while Pagefind indexes.
+LISTING_STAGE, MANIFEST_STAGE = "清单准备", "清单"
+
 
 def _pdf_modules():
     """render_pdf and print_batch, imported only when PDFs are made: WeasyPrint and pypdf take
@@ -166,6 +170,12 @@ def build(data_dir: Path, site_dir: Path, config: Config, as_of: dt.date,
         return _write_site(plan, site_dir, config, as_of, pdfs, scheduler, scan, warm)
 
 
+def _listing(stage: Path, plan: Plan, shown: list[Notice], config: Config, carry: reuse.Reuse) -> publish.Listing:
+    """The earlier versions' pages, the sitemap and the manifest's notices (see publish.write_listing)."""
+    history.write_archives(stage, plan.history, plan.previous)
+    return publish.write_listing(stage, shown, config.site_url, plan.previous, carry)
+
+
 def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs: bool, scheduler,
                 scan: site_scan.SiteScan | None, warm: render_search.WarmService | None) -> BuildResult:
     """Every file of the site from the plan, swapped in at the end."""
@@ -212,11 +222,16 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
                 render_data.render_verify_index(stage, shown, plan.history.superseded, carry)
             carry.carried_all(narrow=search.at_finish)  # the last units: freed before Pagefind's peak
             executor.give_back_memory()  # what the listings took, before Pagefind's peak
+            listing = None
+            if not search.at_finish:  # a township indexed meanwhile (a rebuild's): so is what needs no bundle
+                with step(LISTING_STAGE):
+                    listing = _listing(stage, plan, shown, config, carry)
             with step(render_search.FINISH_STAGE):
                 search.finish()
-        with step("清单"):
-            history.write_archives(stage, plan.history, plan.previous)
-            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous, carry)
+        with step(MANIFEST_STAGE):
+            listing = listing or _listing(stage, plan, shown, config, carry)
+            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous,
+                                            carry, listing)
     reuse.save(config, site_dir, carry, digest)
     if plan.cache:
         plan.cache.keep_hashes(shown)  # hashed on the way by now: the next build need not

@@ -87,8 +87,8 @@ class SiteScan:
     def not_intact(self, checksums: str) -> set[str] | None:
         """The recorded files not in the site as recorded, when the checker read the record with
         these checksums (the one this build uses); None: each file is to be checked."""
-        if self._process is None or self._process.wait() != 0:
-            return None
+        if self._process is None or self._output.closed or self._process.wait() != 0:
+            return None  # (closed: asked once already, or after the build)
         self._output.seek(0)
         answer = self._output.read().decode("utf-8", "surrogateescape").split("\0")
         self._output.close()

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from generator import jsontext
 from generator.jsontext import (
     compact_sorted,
     flat_object,
@@ -169,3 +170,13 @@ def test_nothing_is_taken_from_an_empty_list_even_with_items_after_it():
     published = bytes(indented({"notices": [], "superseded": [{"id": "a", "x": 1}]}, 1))
     listing = PublishedList(published, "id", published.find(b'"notices"'), published.find(b'"superseded"'))
     assert listing.run("a", "a", 1) is None
+
+
+def test_a_member_value_made_before_is_written_as_it_was_made():
+    def items():
+        return jsontext.streamed(iter([{"x": 1, "名": "北西尚村"}, {"y": [2, 3]}]))
+
+    whole = b"".join(jsontext.member_texts({"a": 1, "items": items(), "z": "end"}, 1))
+    made = jsontext.member_value(items(), 1)
+    assert b"".join(jsontext.member_texts({"a": 1, "items": made, "z": "end"}, 1)) == whole
+    assert json.loads(whole) == {"a": 1, "items": [{"x": 1, "名": "北西尚村"}, {"y": [2, 3]}], "z": "end"}

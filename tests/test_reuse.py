@@ -586,3 +586,57 @@ def test_units_carried_together_are_those_carried_one_by_one(tmp_path):
     assert found["together"] == found["one by one"]
     missed, written, carried, _ = found["together"]
     assert missed == [1, 2, 3, 5] and set(written) == {"a/index.html", "d/index.html"} and carried == 2
+
+
+def test_the_site_scan_is_waited_for_when_a_unit_is_first_carried(tmp_path):
+    """The scan's answer is asked for once, at the first carry, not when the build's record is
+    read: keys are made meanwhile. A file it names is not carried."""
+    from generator import paths
+
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    for name in "ab":
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_bytes(name.encode())
+    recorded = {f"{name}/index.html": (hashlib.sha256(name.encode()).hexdigest(), 1,
+                                        (site / name / "index.html").stat().st_mtime_ns) for name in "ab"}
+    units = {f"page:{name}": [f"key-{name}", [f"{name}/index.html"]] for name in "ab"}
+    asked = []
+    stage.mkdir()
+    paths.forget(stage)
+    paths.overlay(stage, str(site), recorded)
+    carry = reuse.Reuse(site, stage, {"units": units, "files": recorded}, "salt",
+                        lambda: asked.append(1) or {"b/index.html"})
+    carry.key("page", "a")
+    assert asked == []
+    assert carry.carry("page:a", "key-a") and not carry.carry("page:b", "key-b")
+    assert carry.carry_each([("page:a", "key-a"), ("page:b", "key-b")]) == [1]
+    assert asked == [1]
+    paths.forget(stage)
+
+
+def test_a_rebuild_lists_the_notices_while_its_township_is_indexed(data, tmp_path, config, monkeypatch):
+    """A rebuild that indexes one township writes the sitemap and lists the manifest's notices
+    before it waits for Pagefind; a build indexing more lists them after, not beside two
+    Pagefind services. Either way the listings are those of a build from nothing."""
+    from generator import publish, render_search
+
+    order = []
+    listing, finish = publish.write_listing, render_search.Indexing.finish
+    monkeypatch.setattr(publish, "write_listing", lambda *args: order.append("listing") or listing(*args))
+    monkeypatch.setattr(render_search.Indexing, "finish", lambda self: order.append("search") or finish(self))
+    rows = read_rows(data / "villages.csv")  # 鹿村 moves to a township of its own: two to index
+    for row in rows[1:]:
+        if row[0] == "lucun":
+            row[2:4] = ["新集镇", "xinji"]
+    write_rows(data / "villages.csv", rows)
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    _build(data, site, config)
+    assert order == ["search", "listing"]
+    add_row(data / "commitment_progress.csv", NEW_PROGRESS)  # 北西尚村, of 阳庙镇
+    _build(data, site, config)
+    assert order[2:] == ["listing", "search"]
+    _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
+    rebuilt, made = (json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in (site, fresh))
+    assert rebuilt["notices"] == made["notices"] and rebuilt["checksums"] == made["checksums"]
+    assert (site / "sitemap.xml").read_bytes() == (fresh / "sitemap.xml").read_bytes()
