@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
 from functools import cached_property, partial
+from operator import attrgetter
 
 from . import rules
 from .config import Config
@@ -442,6 +443,14 @@ def make_notices(records: Records, config: Config) -> list[Notice]:
         *_dated(records, config, "review", records.reviews, "评诺结果公示"),
     ]
     return sorted(notices, key=lambda n: (n.date, n.village.code, n.id))
+
+
+def newest_first(notices: list[Notice]) -> list[Notice]:
+    """The order every list of notices shows (home page, village pages, feeds): by date and then
+    id, newest first, defined here once. The hubs and the feeds each sort a county's notices
+    once (0.04 s) and split them, instead of sorting again for the home page and for each of
+    725 villages' and 49 townships' feeds."""
+    return sorted(notices, key=attrgetter("date", "id"), reverse=True)
 
 
 def published(notices: list[Notice], as_of: dt.date) -> list[Notice]:

@@ -12,7 +12,7 @@ from feedgen.feed import FeedGenerator
 from . import clock, paths, reuse
 from .config import Config
 from .model import Village
-from .notices import Notice
+from .notices import Notice, newest_first
 
 FEED_FILE = "feed.xml"
 ENTRIES = 50
@@ -28,12 +28,8 @@ def _absolute(config: Config, path: str) -> str:
     return base + path
 
 
-def _newest(notices: list[Notice]) -> list[Notice]:
-    return sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:ENTRIES]
-
-
 def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> bytes:
-    newest = _newest(notices)
+    newest = newest_first(notices)[:ENTRIES]
     feed = FeedGenerator()
     feed.id(_absolute(config, path))
     feed.title(title)
@@ -56,13 +52,14 @@ def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> by
     return feed.atom_str(pretty=True)
 
 
-def _feed(stage: Path, carry: reuse.Reuse, title: str, path: str, notices: list[Notice], config: Config) -> None:
-    """One feed, carried over from the published site when what it shows is unchanged."""
-    shown = [n.listed() for n in _newest(notices)]  # stands for every field feed_xml uses
+def _feed(stage: Path, carry: reuse.Reuse, title: str, path: str, newest: list[Notice], config: Config) -> None:
+    """One feed (`newest`: its notices, newest first), carried over from the published site when
+    what it shows is unchanged."""
+    shown = [n.listed() for n in newest[:ENTRIES]]  # stands for every field feed_xml uses
     unit, key = "feed:" + path, carry.key("feed", title, path, config.site_url, shown)
     if carry.carry(unit, key):
         return
-    paths.write_bytes(stage, path + FEED_FILE, feed_xml(title, path, notices, config))
+    paths.write_bytes(stage, path + FEED_FILE, feed_xml(title, path, newest, config))
     carry.made_unit(unit, key, [path + FEED_FILE])
 
 
@@ -72,7 +69,7 @@ def render_feeds(stage: Path, notices: list[Notice], villages: dict[str, Village
     carry = carry or reuse.Reuse.nothing(stage)
     by_village: dict[str, list[Notice]] = defaultdict(list)
     by_township: dict[str, list[Notice]] = defaultdict(list)
-    for notice in notices:
+    for notice in newest_first(notices):  # each village's and township's newest first
         by_village[notice.village.code].append(notice)
         by_township[notice.village.township_code].append(notice)
     townships = {}

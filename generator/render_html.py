@@ -12,7 +12,7 @@ from pathlib import Path
 from . import executor, forked, paths, progress, reuse, site_shell, templates
 from .config import Config
 from .model import Records, Village
-from .notices import KIND_NAMES, Notice, plain
+from .notices import KIND_NAMES, Notice, newest_first, plain
 
 LATEST_ON_HOME = 20
 HUBS_STAGE = "村镇页面"  # the pipeline's step for render_hubs (the benchmark counts it with the pages)
@@ -59,9 +59,10 @@ class TownshipHub:
         return f"t/{self.code}/"
 
 
-def _hubs(notices: list[Notice], records: Records) -> list[TownshipHub]:
+def _hubs(newest: list[Notice], records: Records) -> list[TownshipHub]:
+    """Each township's villages, each with its notices (`newest`: all of them, newest first)."""
     villages = {code: VillageHub(v) for code, v in sorted(records.villages.items())}
-    for notice in sorted(notices, key=lambda n: (n.date, n.id), reverse=True):
+    for notice in newest:
         villages[notice.village.code].notices.append(notice)
     townships: dict[str, TownshipHub] = {}
     for hub in villages.values():
@@ -164,8 +165,9 @@ def render_hubs(stage: Path, shell: site_shell.Shell, notices: list[Notice], rec
     carried over while its list of notices is unchanged)."""
     carry = carry or reuse.Reuse.nothing(stage)
     pages = PageWriter(stage, shell, config, as_of)
-    townships = _hubs(notices, records)
-    latest = sorted(notices, key=lambda n: (n.date, n.id), reverse=True)[:LATEST_ON_HOME]
+    newest = newest_first(notices)
+    townships = _hubs(newest, records)
+    latest = newest[:LATEST_ON_HOME]
     pages.write("", "home.html", config.site_name, [], townships=townships, latest=latest)
     pages.write("verify/", "verify.html", "核验公告", [Crumb("首页", "")])
     if search_bundles:

@@ -95,6 +95,15 @@ def test_published_as_of(data, config):
     assert not notices.published(every, dt.date(2024, 2, 25))
 
 
+def test_newest_first_is_by_date_then_id_both_descending(data, config):
+    every = list(_notices(data, config).values())
+    newest = notices.newest_first(every)
+    assert [(n.date, n.id) for n in newest] == sorted(((n.date, n.id) for n in every), reverse=True)
+    same_day = [n for n in newest if n.date == newest[0].date]
+    assert len({n.date for n in every}) < len(every)  # some share a date: the id decides
+    assert [n.id for n in same_day] == sorted((n.id for n in same_day), reverse=True)
+
+
 def test_review_flag_at_threshold(data, config):
     review = _notices(data, config)["beixishang-review-2024-12-23"]
     assert [r.flagged for r in review.body.reviews] == [True]
