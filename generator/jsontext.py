@@ -188,6 +188,11 @@ def _member(out: bytearray, number: int, name: str, value, indent: int) -> None:
     _check_key(name)
     pad = " " * indent
     out += f'{"," if number else ""}\n{pad}{encode_basestring(name)}: '.encode()
+    _value(out, value, pad, indent)
+
+
+def _value(out: bytearray, value, pad: str, indent: int) -> None:
+    """A top-level member's value."""
     if type(value) is Written:  # made before (member_value)
         out += value.text
     elif type(value) is str:  # checksums.json: 200,000 members, each a hash
@@ -203,8 +208,8 @@ def member_value(value, indent: int) -> Written:
     """A top-level member's value as _member writes it, made now: given in its place later, it
     is written as it is."""
     out = bytearray()
-    _member(out, 0, "", value, indent)
-    return Written(out[len(f'\n{" " * indent}"": '):])
+    _value(out, value, " " * indent, indent)
+    return Written(out)
 
 
 def member_texts(value: dict, indent: int) -> list[bytearray]:

@@ -230,8 +230,7 @@ def _write_site(plan: Plan, site_dir: Path, config: Config, as_of: dt.date, pdfs
                 search.finish()
         with step(MANIFEST_STAGE):
             listing = listing or _listing(stage, plan, shown, config, carry)
-            digest = publish.write_manifest(stage, shown, as_of, config.site_url, plan.history.superseded, plan.previous,
-                                            carry, listing)
+            digest = publish.write_manifest(stage, listing, as_of, plan.history.superseded, plan.previous, carry)
     reuse.save(config, site_dir, carry, digest)
     if plan.cache:
         plan.cache.keep_hashes(shown)  # hashed on the way by now: the next build need not

@@ -245,17 +245,14 @@ def _entries(notices: list[Notice], published: bytes | None, carry: Reuse | None
                                 lambda notice: [_entry(notice)])
 
 
-def manifest(notices: list[Notice], as_of: dt.date, superseded: list[dict] | None = None,
-             checksums: str | None = None, previous: str | None = None,
-             published: bytes | None = None, carry: Reuse | None = None,
-             listed: jsontext.Written | None = None) -> dict:
-    """The manifest's members; its notices' entries are made as it is written (`published`
-    and `carry`: see _entries), or were (`listed`: write_listing)."""
+def manifest(listed: jsontext.Written, as_of: dt.date, superseded: list[dict] | None = None,
+             checksums: str | None = None, previous: str | None = None) -> dict:
+    """The manifest's members; its notices' entries are `listed` already (write_listing)."""
     return {
         "generated_as_of": as_of.isoformat(),
         "previous": previous,  # sha256 of the manifest published before this one: the chain
         "checksums": checksums,  # sha256 of checksums.json, which hashes every other file
-        "notices": listed if listed is not None else jsontext.streamed(_entries(notices, published, carry)),
+        "notices": listed,
         "superseded": superseded or [],  # corrected versions, still reachable and marked 已更正
     }
 
@@ -364,19 +361,17 @@ def write_listing(stage: Path, notices: list[Notice], site_url: str = "", previo
     return Listing(jsontext.member_value(jsontext.streamed(_entries(notices, copied, carry)), 1), raw)
 
 
-def write_manifest(stage: Path, notices: list[Notice], as_of: dt.date, site_url: str = "",
-                   superseded: list[dict] | None = None, previous: Previous | None = None,
-                   carry: Reuse | None = None, listing: Listing | None = None) -> str:
-    """checksums.json and manifest.json chained to the previous one, after the sitemap
-    (`listing`, or made now). Written last.
+def write_manifest(stage: Path, listing: Listing, as_of: dt.date, superseded: list[dict] | None = None,
+                   previous: Previous | None = None, carry: Reuse | None = None) -> str:
+    """checksums.json and manifest.json chained to the previous one, after the sitemap and the
+    notices' entries (`listing`). Written last.
 
     Returns the sha256 of checksums.json, which the manifest names.
     """
-    listing = listing or write_listing(stage, notices, site_url, previous, carry)
     sums = checksums(stage, carry.published_bytes(CHECKSUMS) if carry is not None else None)
     paths.write_bytes(stage, CHECKSUMS, sums)
     digest = hashlib.sha256(sums).hexdigest()
-    body = manifest(notices, as_of, superseded, digest, listed=listing.notices)
+    body = manifest(listing.notices, as_of, superseded, digest)
     parts = _chain(stage, body, previous, listing.previous_bytes)  # dicts freed before the join
     paths.write_bytes(stage, MANIFEST, b"".join(parts))
     return digest

@@ -86,11 +86,8 @@ def render_downloads(stage: Path, notices: list[Notice], carry: reuse.Reuse | No
     if carry.can_carry:
         hashed = [notice for notice in notices if notice.hashed]
         missed = carry.carry_each([("data:" + n.id, n.sha256()) for n in hashed])
-        if len(hashed) == len(notices):  # the pipeline's second call: every notice hashed, most carried
-            to_make = [hashed[at] for at in missed]
-        else:
-            missed_ids = {hashed[at].id for at in missed}
-            to_make = [notice for notice in notices if not notice.hashed or notice.id in missed_ids]
+        # Those not hashed yet (new or changed content) and the hashed ones not carried, by position
+        to_make = [notice for notice in notices if not notice.hashed] + [hashed[at] for at in missed]
 
     def work(part: list[Notice], _shown: int) -> list[str]:
         _write_downloads(stage, part, carry)

@@ -28,8 +28,9 @@ def _absolute(config: Config, path: str) -> str:
     return base + path
 
 
-def feed_xml(title: str, path: str, notices: list[Notice], config: Config) -> bytes:
-    newest = newest_first(notices)[:ENTRIES]
+def feed_xml(title: str, path: str, newest: list[Notice], config: Config) -> bytes:
+    """The feed of the first ENTRIES of `newest` (notices newest first: notices.newest_first)."""
+    newest = newest[:ENTRIES]
     feed = FeedGenerator()
     feed.id(_absolute(config, path))
     feed.title(title)
