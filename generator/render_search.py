@@ -251,8 +251,10 @@ def start(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None,
         by_township[notice.village.township_code].append(notice)
     todo = []
     for code in sorted(by_township):
-        page_keys = [carry.key_of("page:" + n.url) for n in by_township[code]]
-        key = carry.key("search", PAGEFIND_VERSION, sorted(page_keys))
+        # Its villages' notice pages, by each village's key for all of them (render_html:
+        # 725 keys at county scale where its pages' own were 50,000).
+        villages = sorted({n.village.code for n in by_township[code]})
+        key = carry.key("search", PAGEFIND_VERSION, [carry.key_of("pages:" + village) for village in villages])
         if not carry.carry("search:" + code, key):
             todo.append((code, key))
     return Indexing(stage, by_township, todo, carry, warm)

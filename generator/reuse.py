@@ -153,6 +153,13 @@ class Reuse:
         paths.keep(self.stage, [(relative, self._before_files[relative]) for relative in kept])
         return missed
 
+    def carry_as_before(self, units: list[str]) -> list[int]:
+        """Carry each unit under the key it was recorded with: the caller vouches that what makes
+        them is unchanged (a group of them whose own key is: a village's notice pages). The
+        positions of those not carried (not recorded, or a file changed)."""
+        before_units = self._before_units
+        return self.carry_each([(unit, before_units[unit][0] if unit in before_units else "") for unit in units])
+
     @property
     def carried(self) -> int:
         return len(self._carried)

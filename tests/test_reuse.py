@@ -116,6 +116,47 @@ def test_a_new_hotline_remakes_that_village_s_notice_pages_only(data, tmp_path, 
     assert beixishang and beixishang <= kept
 
 
+def test_only_the_pages_of_a_village_that_changed_are_keyed_one_by_one(data, tmp_path, config, monkeypatch):
+    """Each village's pages are first keyed together: a village whose pages' inputs are all as
+    before has its pages carried without a key each; a page of it edited on the server is
+    still made again. The site is what a build from nothing makes (_rebuilt)."""
+    from generator import render_html
+
+    keyed = []
+    page_inputs = render_html._page_inputs
+    monkeypatch.setattr(render_html, "_page_inputs", lambda notice, *args: keyed.append(notice.village.code)
+                        or page_inputs(notice, *args))
+    edited = []
+
+    def change():
+        keyed.clear()
+        add_row(data / "commitment_progress.csv", NEW_PROGRESS)  # 北西尚村
+        page = tmp_path / "site" / sorted(_urls(tmp_path / "site", village="lucun"))[0]
+        page.write_bytes(page.read_bytes() + b"<!-- edited -->")
+        edited.append(page)
+
+    site, kept = _rebuilt(data, tmp_path, config, change)
+    shown = len(_urls(site, village="beixishang"))
+    rebuilt = keyed[:shown + 1]  # the rebuild's; the build from nothing's come after
+    assert sorted(rebuilt) == ["beixishang"] * shown + ["lucun"]
+    assert b"edited" not in edited[0].read_bytes()
+    assert _urls(site, village="lucun", kind="finance") - {str(edited[0].relative_to(site))} <= kept
+
+
+def test_a_rebuild_on_later_days_is_a_build_from_nothing_on_those_days(data, tmp_path, config):
+    """As days pass, windows close (a page's state and the build date it shows) and notices come
+    out: the pages of each village keyed as one (render_html) follow, day after day."""
+    config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
+    site = tmp_path / "site"
+    published = []
+    for day in (dt.date(2024, 10, 8), dt.date(2024, 10, 12), dt.date(2024, 10, 16), dt.date(2025, 1, 20)):
+        published.append(len(pipeline.build(data, site, config, day, pdfs=False).published))
+        fresh = tmp_path / f"fresh-{day}"
+        pipeline.build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / f"cache-{day}"), day, pdfs=False)
+        assert _published(site) == _published(fresh), day
+    assert published == sorted(published) and published[0] < published[-1]
+
+
 def test_only_files_whose_bytes_change_are_written(data, tmp_path, config):
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site = tmp_path / "site"
