@@ -661,23 +661,29 @@ def test_the_site_scan_is_waited_for_when_a_unit_is_first_carried(tmp_path):
 
 
 def test_a_rebuild_lists_the_notices_while_its_township_is_indexed(data, tmp_path, config, monkeypatch):
-    """A rebuild that indexes one township writes the sitemap and lists the manifest's notices
-    before it waits for Pagefind; a build indexing more lists them after, not beside two
-    Pagefind services. Either way the listings are those of a build from nothing."""
-    from generator import publish, render_search
+    """A rebuild that indexes one township writes the sitemap, lists the manifest's notices and
+    keeps the notices' hashes in the check cache before it waits for Pagefind; a build indexing
+    more does so after, not beside two Pagefind services. Either way the listings are those of
+    a build from nothing, and the next build finds the hashes."""
+    from generator import check_cache, publish, render_search
 
     order = []
     listing, finish = publish.write_listing, render_search.Indexing.finish
+    keep = check_cache.CheckCache.keep_hashes
     monkeypatch.setattr(publish, "write_listing", lambda *args: order.append("listing") or listing(*args))
     monkeypatch.setattr(render_search.Indexing, "finish", lambda self: order.append("search") or finish(self))
+    monkeypatch.setattr(check_cache.CheckCache, "keep_hashes", lambda self, notices: order.append("hashes")
+                        or keep(self, notices))
     _two_townships(data)
     config = dataclasses.replace(config, cache_dir=tmp_path / "cache")
     site, fresh = tmp_path / "site", tmp_path / "fresh"
     _build(data, site, config)
-    assert order == ["search", "listing"]
+    assert order == ["search", "listing", "hashes"]
     add_row(data / "commitment_progress.csv", NEW_PROGRESS)  # 北西尚村, of 阳庙镇
     _build(data, site, config)
-    assert order[2:] == ["listing", "search"]
+    assert order[3:] == ["listing", "hashes", "search"]
+    again = pipeline.prepare(data, site, config, AS_OF).published  # the new notice's hash too
+    assert again and all(notice.hashed for notice in again)
     _build(data, fresh, dataclasses.replace(config, cache_dir=tmp_path / "other-cache"))
     rebuilt, made = (json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in (site, fresh))
     assert rebuilt["notices"] == made["notices"] and rebuilt["checksums"] == made["checksums"]
