@@ -31,7 +31,7 @@ from .model import (
     Village,
     group_slug,
 )
-from .pickling import tuple_getter
+from .pickling import replaced, tuple_getter
 
 KIND_NAMES = {
     "finance": "财务收支公开",
@@ -383,7 +383,7 @@ def _decisions(records: Records, config: Config) -> list[Notice]:
         village = records.villages[decision.village]
         # What was resolved is posted before anything is carried out: the resolution notice
         # holds no outcome, so adding the outcome later never changes a published notice.
-        resolved_only = replace(decision, outcome="", outcome_published=None)
+        resolved_only = replaced(decision, outcome="", outcome_published=None)
         stages = [("resolution", decision.resolution_published, "的决议公开", resolved_only)]
         if decision.outcome_published is not None:
             stages.append(("outcome", decision.outcome_published, "的实施结果公开", decision))

@@ -36,3 +36,21 @@ def test_a_new_process_reads_them_back(data, config):
     shown = subprocess.run([sys.executable, "-c", "import pickle, sys; print(repr(pickle.load(sys.stdin.buffer)))"],
                            input=pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), capture_output=True, check=True)
     assert shown.stdout.decode("utf-8").strip() == repr(items)
+
+
+def test_replaced_is_dataclasses_replace(data, config):
+    """replaced() gives what dataclasses.replace does: an equal frozen record of the same class,
+    with the named fields changed and the others (compared or not) as they were."""
+    from generator.pickling import replaced
+
+    records = pipeline.check(data, dataclasses.replace(config, cache_dir=None, mkdocs_file=None)).records
+    for item in _one_of_each(records):
+        first = dataclasses.fields(item)[0].name
+        changes = {first: None}
+        made, expected = replaced(item, **changes), dataclasses.replace(item, **changes)
+        assert type(made) is type(expected) and made == expected and hash(made) == hash(expected)
+        assert getattr(made, first) is None and getattr(item, first) is not None
+        assert [getattr(made, f.name) for f in dataclasses.fields(item)[1:]] == \
+            [getattr(item, f.name) for f in dataclasses.fields(item)[1:]]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, first, 1)
