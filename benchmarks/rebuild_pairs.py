@@ -8,6 +8,11 @@ code digest, so the build record stays valid for both and each rebuild carries w
 check that). Prints each rebuild's build time (`pipeline.build()`, not Python's start) and,
 with --time, the time spent in the named functions.
 
+With --two-sites, each version builds a site of its own from its own copy of the data, under
+its own code digest, and the two add the same records in turn: for a change to what the build
+record holds (which units there are, what their keys are made of), where one record cannot
+serve both versions.
+
     .venv/bin/python benchmarks/rebuild_pairs.py --base HEAD --notices 50000 --pairs 4 \\
         --time reuse:Reuse.carry_each --time render_search:Indexing.finish
 """
@@ -18,6 +23,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,6 +80,8 @@ def main() -> None:
     parser.add_argument("--base", default="HEAD", help="the commit to compare the working tree with")
     parser.add_argument("--notices", type=int, default=50000, help="corpus size")
     parser.add_argument("--pairs", type=int, default=4)
+    parser.add_argument("--two-sites", action="store_true",
+                        help="a site (and data, record) for each version: for changes to what the record holds")
     parser.add_argument("--time", action="append", default=[], metavar="MODULE:FUNCTION",
                         help="also time calls of generator.MODULE's FUNCTION (Class.method allowed)")
     args = parser.parse_args()
@@ -82,22 +90,36 @@ def main() -> None:
         base = tmp / "base"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(base), args.base], cwd=ROOT, check=True)
         try:
-            data, site, cache = tmp / "data", tmp / "site", tmp / "cache"
+            data = tmp / "data"
             villages = math.ceil(args.notices / (YEARS * NOTICES_PER_VILLAGE_YEAR))
             subprocess.run([PYTHON, "-m", "generator", "sample", "--villages", str(villages), "--years", str(YEARS),
                             "--out", str(data)], cwd=ROOT, check=True, capture_output=True)
-            digest_from = base / "generator"
-            first = build(base, digest_from, data, site, cache, [])
-            print(f"full build ({args.base}): {first['seconds']:.1f} s; then one-record rebuilds in turn")
+            versions = {"base": base, "new": ROOT}
+            if args.two_sites:  # name → (code, its code digest's source, data, site, cache)
+                shutil.copytree(data, tmp / "data-new")
+                places = {name: (code, code / "generator", tmp / f"data-{name}" if name == "new" else data,
+                                 tmp / f"site-{name}", tmp / f"cache-{name}") for name, code in versions.items()}
+                for name, (code, digest_from, its_data, site, cache) in places.items():
+                    first = build(code, digest_from, its_data, site, cache, [])
+                    print(f"full build ({name}): {first['seconds']:.1f} s")
+            else:
+                places = {name: (code, base / "generator", data, tmp / "site", tmp / "cache")
+                          for name, code in versions.items()}
+                first = build(base, base / "generator", data, tmp / "site", tmp / "cache", [])
+                print(f"full build ({args.base}): {first['seconds']:.1f} s")
+            print("then one-record rebuilds in turn")
             runs: dict[str, list[dict]] = {"base": [], "new": []}
             day = dt.date(2025, 12, 28)
             for _ in range(args.pairs):
-                for name, code in (("base", base), ("new", ROOT)):
-                    _add_record(data, day)
-                    day -= dt.timedelta(days=1)
-                    runs[name].append(build(code, digest_from, data, site, cache, args.time))
+                for name, (code, digest_from, its_data, site, cache) in places.items():
+                    _add_record(its_data, day)
+                    if not args.two_sites:  # each version adds a record of its own to the one site
+                        day -= dt.timedelta(days=1)
+                    runs[name].append(build(code, digest_from, its_data, site, cache, args.time))
                     figures = ", ".join(f"{key} {value:.3f}" for key, value in runs[name][-1].items() if key != "seconds")
                     print(f"  {name}: {runs[name][-1]['seconds']:.2f} s" + (f" ({figures})" if figures else ""), flush=True)
+                if args.two_sites:  # both sites got the same record
+                    day -= dt.timedelta(days=1)
             for name, found in runs.items():
                 print(f"{name}: mean {mean(r['seconds'] for r in found):.2f} s; "
                       + ", ".join(f"{key} {mean(r.get(key, 0.0) for r in found):.3f}" for key in args.time))
