@@ -118,9 +118,9 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
                         carry: reuse.Reuse | None = None) -> None:
     """Every notice's page; unchanged ones carried over from the published site. Unless a
     cluster renders them, half of those to make are made by a forked copy of this process
-    (forked). Where units may be carried (a rebuild), all are keyed here first: nearly all are
-    carried over, which a copy would only slow down (50k: forking a 550 MB build to carry
-    25,000 pages cost more than it saved); else each half is keyed where it is made.
+    (forked). Where units may be carried (a rebuild), those still to key are keyed here first:
+    nearly all are carried over, which a copy would only slow down (50k: forking a 550 MB build
+    to carry 25,000 pages cost more than it saved); else each half is keyed where it is made.
 
     Each village's pages are first keyed together (_unchanged_villages): the pages of a village
     whose key is unchanged are carried as they were, without a key each."""
@@ -166,7 +166,8 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
 def _unchanged_villages(notices: list[Notice], villages: dict[str, str], as_of: dt.date,
                         carry: reuse.Reuse) -> list[Notice]:
     """Carry over the pages of each village whose notice pages' inputs are all as the last build
-    recorded them, under one key a village; the notices whose pages are still to key, in order.
+    recorded them, under one key a village; the notices whose pages are still to key (those of
+    the other villages, and any page of an unchanged one whose file changed on the server).
 
     A village's key holds, for each of its published notices, what its page's key holds of
     its own (_page_inputs) and the village's digest: what a page shows of other notices (the
