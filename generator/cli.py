@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import clock, pipeline
 from .config import load_config
@@ -152,3 +154,15 @@ def main(argv: list[str] | None = None) -> int:
     except PublisherError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the command's process with `code` once its output is flushed, skipping the
+    interpreter's teardown. After a county's build that teardown is a full garbage collection
+    over millions of records and notices and then freeing each of them: 2.1-2.3 s of a clerk's
+    wait after a 5 s rebuild (0.03 s this way). Nothing is left to do by then: the site and the
+    caches are written and closed, and the workers, Pagefind and the site scan have ended."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -50,3 +50,13 @@ def test_as_of_and_source_date_epoch(data):
 def test_missing_data_folder(tmp_path):
     result = run("validate", "--data", str(tmp_path / "nope"), "--site", str(tmp_path / "site"))
     assert result.returncode == 1 and "数据文件夹不存在" in result.stderr
+
+
+def test_the_command_ends_without_teardown_but_with_its_output_and_code():
+    """exit_now skips the interpreter's teardown (2 s after a county's build) but not what was
+    printed: buffered output to a pipe would otherwise be lost (buffered, as PYTHONUNBUFFERED is unset)."""
+    buffered = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    ended = subprocess.run([sys.executable, "-c", "import logging, sys\nfrom generator.cli import exit_now\n"
+                            "print('已生成', end='')\nsys.stderr.write('警告')\nlogging.getLogger('x').warning('记录')\n"
+                            "exit_now(3)"], cwd=ROOT, capture_output=True, text=True, env=buffered)
+    assert (ended.returncode, ended.stdout, ended.stderr) == (3, "已生成", "警告记录\n")
