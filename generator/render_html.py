@@ -129,8 +129,12 @@ def render_notice_pages(stage: Path, shell: site_shell.Shell, notices: list[Noti
     by_id = {n.id: n for n in notices}
     # Each village's data in a notice page's key as its digest, made once a village, not a notice.
     villages = {code: carry.key("village", plain(village)) for code, village in records.villages.items()}
-    notices = _unchanged_villages(notices, villages, as_of, carry)
-    progress_rows = _progress_by_commitment(notices)  # those of the villages whose pages are keyed each
+    to_key = _unchanged_villages(notices, villages, as_of, carry)
+    # The 践诺 rows a commitments page shows, of every village with a page to key: a page made
+    # again in an unchanged village (its file changed) shows its village's rows too.
+    keyed_villages = {notice.village.code for notice in to_key}
+    progress_rows = _progress_by_commitment([n for n in notices if n.village.code in keyed_villages])
+    notices = to_key
     runner = _page_runner(runner)
 
     def to_make(part: list[Notice]) -> list[tuple]:
@@ -177,16 +181,21 @@ def _unchanged_villages(notices: list[Notice], villages: dict[str, str], as_of: 
     members: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
         members[notice.village.code].append(notice)
-    codes = list(members)
-    groups = [(f"pages:{code}", carry.key("pages", villages[code], [_own_inputs(n, as_of) for n in members[code]]))
-              for code in codes]
-    changed = carry.carry_each(groups)
-    for at in changed:
-        carry.made_unit(*groups[at], [])  # no files of its own: its notices' pages are units each
-    to_key = {codes[at] for at in changed}
-    unchanged = [notice for notice in notices if notice.village.code not in to_key]
-    missed = carry.carry_as_before(["page:" + notice.url for notice in unchanged]) if unchanged else []
-    return [notice for notice in notices if notice.village.code in to_key] + [unchanged[at] for at in missed]
+    groups = [(village_pages_unit(code), carry.key("pages", villages[code], [_own_inputs(n, as_of) for n in group]))
+              for code, group in members.items()]
+    changed = set(carry.carry_each(groups))
+    to_key, unchanged = [], []
+    for at, group in enumerate(members.values()):
+        if at in changed:
+            carry.made_unit(*groups[at], [])  # no files of its own: its notices' pages are units each
+        (to_key if at in changed else unchanged).extend(group)
+    return to_key + [unchanged[at] for at in carry.carry_as_before(["page:" + n.url for n in unchanged])]
+
+
+def village_pages_unit(code: str) -> str:
+    """The unit of a village's notice pages as one (_unchanged_villages), whose key stands for
+    them all (a township's search bundle is keyed by its villages')."""
+    return f"pages:{code}"
 
 
 def render_hubs(stage: Path, shell: site_shell.Shell, notices: list[Notice], records: Records, config: Config,

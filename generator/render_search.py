@@ -23,6 +23,7 @@ import cbor2
 from . import paths, reuse
 from .notices import Notice
 from .pagefind_service import PagefindService
+from .render_html import village_pages_unit
 
 log = logging.getLogger(__name__)
 
@@ -251,10 +252,10 @@ def start(stage: Path, notices: list[Notice], carry: reuse.Reuse | None = None,
         by_township[notice.village.township_code].append(notice)
     todo = []
     for code in sorted(by_township):
-        # Its villages' notice pages, by each village's key for all of them (render_html:
-        # 725 keys at county scale where its pages' own were 50,000).
+        # Its villages' notice pages, by each village's key for all of them (725 keys at county
+        # scale where its pages' own were 50,000).
         villages = sorted({n.village.code for n in by_township[code]})
-        key = carry.key("search", PAGEFIND_VERSION, [carry.key_of("pages:" + village) for village in villages])
+        key = carry.key("search", PAGEFIND_VERSION, [carry.key_of(village_pages_unit(v)) for v in villages])
         if not carry.carry("search:" + code, key):
             todo.append((code, key))
     return Indexing(stage, by_township, todo, carry, warm)

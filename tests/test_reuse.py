@@ -143,6 +143,27 @@ def test_only_the_pages_of_a_village_that_changed_are_keyed_one_by_one(data, tmp
     assert _urls(site, village="lucun", kind="finance") - {str(edited[0].relative_to(site))} <= kept
 
 
+def test_a_commitments_page_edited_on_the_server_in_an_unchanged_village_shows_its_progress(data, tmp_path, config):
+    """A page made again though its village is unchanged (its file was edited) shows what a
+    build from nothing shows, the 践诺 rows of its village's progress notices included."""
+    edited = []
+
+    def change():
+        rows = read_rows(data / "villages.csv")  # 鹿村 changes, 北西尚村 does not
+        column = rows[0].index("监督电话")
+        for row in rows[1:]:
+            if row[0] == "lucun":
+                row[column] = "0391-3569999"
+        write_rows(data / "villages.csv", rows)
+        [page] = _urls(tmp_path / "site", village="beixishang", kind="commitments")
+        path = tmp_path / "site" / page
+        path.write_bytes(path.read_bytes().replace("最新状态".encode(), "已改动".encode()))
+        edited.append(path)
+
+    _rebuilt(data, tmp_path, config, change)  # the same bytes as a build from nothing
+    assert "最新状态" in edited[0].read_text(encoding="utf-8")
+
+
 def test_a_rebuild_on_later_days_is_a_build_from_nothing_on_those_days(data, tmp_path, config):
     """As days pass, windows close (a page's state and the build date it shows) and notices come
     out: the pages of each village keyed as one (render_html) follow, day after day."""
